@@ -1,0 +1,6 @@
+export { type Static, type TSchema, Type } from 'typebox';
+export * from './config/index.js';
+export * from './errors/index.js';
+export * from './health/index.js';
+export * from './log/index.js';
+export * from './service/index.js';

@@ -1,0 +1,34 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import {
+  BadRequestError,
+  HeadersTooLargeError,
+  RequestTimeoutError,
+  type ServiceError,
+} from '../errors/index.js';
+import { errorBody } from './envelope.js';
+
+/**
+ * Errors Node raises on a socket before a request reaches routing (bad framing, huge
+ * headers, slow clients). They skip Fastify's error handler, so they are written here
+ * as envelopes directly on the socket.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const error = classify(err.code);
+  if (socket.writable) {
+    const body = JSON.stringify(errorBody(error));
+    socket.write(
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+        'Connection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+function classify(code: string | undefined): ServiceError {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return new RequestTimeoutError();
+  if (code === 'HPE_HEADER_OVERFLOW') return new HeadersTooLargeError();
+  return new BadRequestError('Malformed HTTP request');
+}

@@ -1,0 +1,27 @@
+export {
+  createService,
+  type LifecycleHook,
+  type Service,
+  type ServiceOptions,
+} from './create.js';
+export {
+  type Envelope,
+  type ErrorEnvelope,
+  ErrorEnvelopeSchema,
+  type SuccessEnvelope,
+  successEnvelopeSchema,
+} from './envelope.js';
+export {
+  type AnyRoute,
+  type GroupOptions,
+  group,
+  type HttpMethod,
+  type ResolvedRoute,
+  type Route,
+  type RouteEntry,
+  type RouteGroup,
+  type RouteRequest,
+  type RouteSpec,
+  type RoutesOf,
+  route,
+} from './route.js';
