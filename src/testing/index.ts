@@ -84,7 +84,7 @@ export async function testService<R extends AnyRoute>(
   };
   const client: Record<string, (input?: LooseInput) => Promise<TestResponse<unknown>>> = {};
   for (const { route, url } of service.routes) {
-    client[route.name] = (input = {}) =>
+    client[route.name] = async (input = {}) =>
       request({
         method: route.method,
         url: fillParams(url, input.params ?? {}),

@@ -1,0 +1,46 @@
+/**
+ * The shapes every database engine behind `wharf/db` provides. Application code sees only
+ * these, so the same code and SQL run on PostgreSQL (postgres.js) and on embedded PGlite.
+ */
+
+/** A parameterised statement: `text` holds `$1…$n`, `values` the bound values. Never concatenated. */
+export interface SqlQuery {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+export type Row = Record<string, unknown>;
+
+/** Tagged-template query helpers, named like asyncpg's. Values are always bound parameters. */
+export interface Queryable {
+  /** All rows. */
+  fetch<T extends Row = Row>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]>;
+  /** The first row, or null. */
+  fetchrow<T extends Row = Row>(
+    strings: TemplateStringsArray,
+    ...values: unknown[]
+  ): Promise<T | null>;
+  /** The first column of the first row, or null. */
+  fetchval<T = unknown>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T | null>;
+  /** Run a statement; resolves to the number of rows it affected. */
+  execute(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
+}
+
+/** Inside a transaction: the same helpers, and nested transactions become savepoints. */
+export interface Transaction extends Queryable {
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
+export type Engine = 'postgres' | 'pglite';
+
+export interface Database {
+  readonly engine: Engine;
+  /** Borrow a connection for reads; released when `fn` settles. */
+  acquire<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** Run `fn` in a transaction: commit when it resolves, roll back when it throws. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Cheap round trip, for readiness checks. */
+  ping(): Promise<void>;
+  /** Close every connection; later calls fail. */
+  close(): Promise<void>;
+}
