@@ -3,4 +3,5 @@ export * from './config/index.js';
 export * from './errors/index.js';
 export * from './health/index.js';
 export * from './log/index.js';
+export * from './openapi/index.js';
 export * from './service/index.js';

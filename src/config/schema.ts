@@ -15,11 +15,8 @@ export const CoreConfigSchema = Type.Object({
   }),
   http: Type.Object(
     {
-      host: Type.String({
-        default: '0.0.0.0',
-        description: 'Interface to listen on.',
-        env: 'HOST',
-      }),
+      // No HOST alias: many environments set HOST to the machine's name, not an interface.
+      host: Type.String({ default: '0.0.0.0', description: 'Interface to listen on.' }),
       port: Type.Integer({
         default: 8080,
         minimum: 0,
@@ -118,6 +115,57 @@ export const CoreConfigSchema = Type.Object({
       enabled: Type.Boolean({
         default: true,
         description: 'Serve the spec at /openapi/spec.json and the UI at /docs.',
+      }),
+    },
+    { default: {} },
+  ),
+  db: Type.Object(
+    {
+      url: Type.String({
+        default: '',
+        description:
+          'PostgreSQL connection URL (postgres://user:pass@host:port/db); empty runs embedded PGlite instead.',
+        env: 'DATABASE_URL',
+      }),
+      dataDir: Type.String({
+        default: '',
+        description:
+          'Directory of the embedded PGlite database when no url is set; empty keeps it in memory.',
+      }),
+      poolSize: Type.Integer({
+        default: 10,
+        minimum: 1,
+        maximum: 1000,
+        description:
+          'Connections to PostgreSQL, and so the queries and scopes in flight at once (PGlite always has one).',
+      }),
+      maxQueued: Type.Integer({
+        default: 1000,
+        minimum: 0,
+        description:
+          'Requests allowed to wait for a connection; beyond that they get 503 DB_POOL_EXHAUSTED at once.',
+      }),
+      acquireTimeoutMs: Type.Integer({
+        default: 5_000,
+        minimum: 1,
+        description: 'Longest wait for a free connection before 503 DB_POOL_EXHAUSTED.',
+      }),
+      connectTimeoutMs: Type.Integer({
+        default: 5_000,
+        minimum: 1,
+        description:
+          'Longest time to open a connection before 503 DB_UNAVAILABLE (an unreachable database fails fast).',
+      }),
+      idleTimeoutMs: Type.Integer({
+        default: 60_000,
+        minimum: 0,
+        description: 'Close a connection idle this long (0 keeps idle connections open).',
+      }),
+      statementTimeoutMs: Type.Integer({
+        default: 30_000,
+        minimum: 0,
+        description:
+          'Server-side limit of one statement before 503 DB_TIMEOUT (PostgreSQL only; 0 disables).',
       }),
     },
     { default: {} },

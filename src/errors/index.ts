@@ -52,6 +52,14 @@ export const ErrorCode = {
   shuttingDown: 'SHUTTING_DOWN',
   config: 'CONFIG_INVALID',
   routeDefinition: 'ROUTE_DEFINITION_INVALID',
+  dbUnavailable: 'DB_UNAVAILABLE',
+  dbPoolExhausted: 'DB_POOL_EXHAUSTED',
+  dbTimeout: 'DB_TIMEOUT',
+  dbConflict: 'DB_CONFLICT',
+  migrationInvalid: 'MIGRATION_INVALID',
+  migrationChanged: 'MIGRATION_CHANGED',
+  migrationFailed: 'MIGRATION_FAILED',
+  migrationIrreversible: 'MIGRATION_IRREVERSIBLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -190,6 +198,55 @@ export class ServiceUnavailableError extends ServiceError {
   }
 }
 
+/** The database cannot be reached (down, refusing, connect timeout) or the pool is closed. */
+export class DatabaseUnavailableError extends ServiceUnavailableError {
+  constructor(message = 'Database is unavailable', cause?: unknown) {
+    super(message, undefined, ErrorCode.dbUnavailable);
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** Every connection stayed busy for the whole admission wait, or the wait queue was full. */
+export class DatabasePoolExhaustedError extends ServiceUnavailableError {
+  constructor(reason: 'queue-full' | 'timeout') {
+    super('Too many concurrent database requests', { reason }, ErrorCode.dbPoolExhausted);
+  }
+}
+
+/** A statement ran past the statement timeout and was cancelled by the server. */
+export class DatabaseTimeoutError extends ServiceUnavailableError {
+  constructor(cause?: unknown) {
+    super('Database statement timed out', undefined, ErrorCode.dbTimeout);
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** A write broke a unique constraint: the resource already exists. */
+export class DatabaseConflictError extends ServiceError {
+  /** Name of the violated constraint, when the server reported it. */
+  readonly constraint: string | undefined;
+  constructor(constraint?: string, cause?: unknown) {
+    super({
+      status: 409,
+      code: ErrorCode.dbConflict,
+      message: 'The resource conflicts with an existing one',
+      error: constraint === undefined ? undefined : { constraint },
+      cause,
+    });
+    this.constraint = constraint;
+  }
+}
+
+/** Any other SQL failure: callers see a plain 500; `sqlState` and the cause go to the log. */
+export class DatabaseQueryError extends InternalError {
+  /** The server's SQLSTATE, e.g. `42P01` for an unknown table. */
+  readonly sqlState: string | undefined;
+  constructor(sqlState?: string, cause?: unknown) {
+    super(cause);
+    this.sqlState = sqlState;
+  }
+}
+
 /** Raised at start-up when the configuration is invalid; never reaches a caller. */
 export class ConfigError extends Error {
   readonly code = ErrorCode.config;
@@ -205,5 +262,32 @@ export class RouteDefinitionError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RouteDefinitionError';
+  }
+}
+
+/** Why a migration command stopped; see `MigrationError`. */
+export type MigrationErrorCode =
+  | typeof ErrorCode.migrationInvalid
+  | typeof ErrorCode.migrationChanged
+  | typeof ErrorCode.migrationFailed
+  | typeof ErrorCode.migrationIrreversible;
+
+/**
+ * A migration file is malformed, was changed after it was applied, failed to run, or
+ * cannot be rolled back. Raised by `migrate`, `rollback` and `wharf migrate`; never reaches a caller.
+ */
+export class MigrationError extends Error {
+  readonly code: MigrationErrorCode;
+  /** The migration file concerned, when there is one. */
+  readonly file: string | undefined;
+  constructor(
+    code: MigrationErrorCode,
+    message: string,
+    options: { file?: string; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MigrationError';
+    this.code = code;
+    this.file = options.file;
   }
 }

@@ -1,26 +1,34 @@
 import { Type } from 'typebox';
 import { ServiceUnavailableError } from '../errors/index.js';
-import { group, route } from '../service/route.js';
+import { group, type RoutesOf, route } from '../service/route.js';
 
 /** A readiness check: resolves when the dependency is usable, throws otherwise. */
 export type HealthCheck = () => Promise<unknown> | unknown;
 
+/** The outcome of one readiness check, as readiness reports it. */
 export interface CheckResult {
   name: string;
   ok: boolean;
+  /** Why the check failed: the thrown error's message, or the timeout. */
   error?: string;
 }
 
+/** The readiness state of a service: its checks and whether shutdown has begun. */
 export interface Health {
-  /** Add a readiness check (a database ping, a broker connection …). */
+  /**
+   * Add a readiness check (a database ping, a broker connection …); registering a name
+   * again replaces its check.
+   */
   register(name: string, check: HealthCheck): void;
   /** Readiness answers 503 from now on (shutdown has begun). */
   markStopping(): void;
+  /** True once `markStopping()` was called. */
   readonly stopping: boolean;
   /** Run every check, each bounded by the check timeout. */
   check(): Promise<{ ready: boolean; checks: CheckResult[] }>;
 }
 
+/** Readiness state with no checks; `createService` makes one per service as `service.health`. */
 export function createHealth(options: { checkTimeoutMs: number }): Health {
   const checks = new Map<string, HealthCheck>();
   let stopping = false;
@@ -93,3 +101,6 @@ export function healthRoutes(health: Health) {
     }),
   ]);
 }
+
+/** The health routes' types, so the test client offers `healthLive()` and `healthReady()`. */
+export type HealthRoutes = RoutesOf<[ReturnType<typeof healthRoutes>]>;

@@ -1,1 +1,2 @@
+export { type LoggedOptions, logged } from './logged.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';

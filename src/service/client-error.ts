@@ -16,7 +16,7 @@ import { errorBody } from './envelope.js';
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const error = classify(err.code);
-  if (socket.writable) {
+  if (socket.writable && !responseUnderWay(socket)) {
     const body = JSON.stringify(errorBody(error));
     socket.write(
       `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
@@ -25,6 +25,17 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
     );
   }
   socket.destroy();
+}
+
+/**
+ * A request can time out while its response is already being written (a handler that
+ * answers before the body is in). Bytes of a second response would corrupt that one, so
+ * the connection is only cut, as Node itself does.
+ */
+function responseUnderWay(socket: Socket): boolean {
+  const current = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })
+    ._httpMessage;
+  return current?.headersSent === true;
 }
 
 function classify(code: string | undefined): ServiceError {

@@ -1,5 +1,10 @@
 import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type DeepPartial, resolveCoreConfig } from '../config/defaults.js';
 import type { CoreConfig } from '../config/schema.js';
@@ -11,13 +16,15 @@ import {
   type ServiceError,
   ServiceUnavailableError,
 } from '../errors/index.js';
-import { createHealth, type Health, healthRoutes } from '../health/index.js';
-import { createLogger, type Logger } from '../log/index.js';
+import { createHealth, type Health, type HealthRoutes, healthRoutes } from '../health/index.js';
+import { installAccessLog, installRequestIdEcho, REQUEST_ID_HEADER } from '../log/access-log.js';
+import { createLogger, type LoggedOptions, type Logger, logged } from '../log/index.js';
 import { registerOpenApi } from '../openapi/index.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorBody, OK_CODE, OK_MESSAGE, successEnvelopeSchema } from './envelope.js';
 import { toServiceError } from './error-mapping.js';
 import { installJsonParser } from './json-body.js';
+import { createLifecycle, type LifecycleHook } from './lifecycle.js';
 import { trackAllowedMethods } from './method-not-allowed.js';
 import {
   type AnyRoute,
@@ -27,7 +34,7 @@ import {
   resolveRoutes,
 } from './route.js';
 
-export type LifecycleHook = () => Promise<void> | void;
+export type { LifecycleHook };
 
 export interface ServiceOptions<E extends readonly RouteEntry[]> {
   /** Service name: logs, OpenAPI title, trace resource. */
@@ -50,26 +57,43 @@ export interface Service<R extends AnyRoute = AnyRoute> {
   readonly app: FastifyInstance;
   readonly log: Logger;
   readonly health: Health;
+  /**
+   * `logged()` bound to this service: lines go to the service logger and `category`
+   * defaults to the service name.
+   */
+  logged<A extends unknown[], R>(
+    fn: (...args: A) => Promise<R>,
+    options?: Omit<LoggedOptions, 'logger'>,
+  ): (...args: A) => Promise<R>;
   /** Every route with its full URL, in registration order. */
   readonly routes: readonly ResolvedRoute[];
   /** Phantom field carrying the route types to the test client. */
   readonly __routes?: R;
   /** Runs before the server accepts requests, in registration order. */
   onStart(hook: LifecycleHook): this;
-  /** Runs after the server stopped accepting and in-flight requests finished, in reverse order. */
+  /**
+   * Runs after the server stopped accepting and in-flight requests finished, in reverse
+   * order. Stop hooks also run when the start fails, even those whose start hook never ran.
+   */
   onStop(hook: LifecycleHook): this;
-  /** Run start hooks and build the routes without listening (used by the test harness). */
+  /**
+   * Build the routes and run the start hooks without listening (used by the test harness).
+   * On failure the stop hooks run, then the start error is rethrown.
+   */
   ready(): Promise<void>;
   /** `ready()`, then listen on the configured host and port; resolves to the base URL. */
   listen(): Promise<string>;
-  /** Readiness false, stop accepting, let in-flight requests finish, run stop hooks. */
+  /**
+   * Readiness false, keep serving for `shutdown.delayMs`, stop accepting, let in-flight
+   * requests finish, run stop hooks. Rejects if closing or a stop hook failed (all still run).
+   */
   stop(): Promise<void>;
 }
 
 /** Create a Wharf service: a Fastify 5 app with the envelope, errors, logs, health and docs wired in. */
 export function createService<const E extends readonly RouteEntry[]>(
   options: ServiceOptions<E>,
-): Service<RoutesOf<E>> {
+): Service<RoutesOf<E> | HealthRoutes> {
   const config = resolveCoreConfig(options.config);
   const log = createLogger({
     name: options.name,
@@ -78,18 +102,24 @@ export function createService<const E extends readonly RouteEntry[]>(
   });
   const health = createHealth(config.health);
   const routes = resolveRoutes([healthRoutes(health), ...options.routes]);
-  assertUniqueNames(routes);
+  assertUniqueRoutes(routes);
 
   const app = Fastify({
     loggerInstance: log,
-    disableRequestLogging: true,
-    requestIdHeader: 'x-request-id',
-    requestIdLogLabel: 'req_id',
+    // Wharf writes its own single access line (src/log/access-log.ts).
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
+    requestIdHeader: REQUEST_ID_HEADER,
     genReqId: () => crypto.randomUUID(),
     bodyLimit: config.http.bodyLimit,
     requestTimeout: config.http.requestTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
-    http: { maxHeaderSize: config.http.maxHeaderBytes },
+    http: {
+      maxHeaderSize: config.http.maxHeaderBytes,
+      // Node's defaults (60 s for headers, checked every 30 s) would let a stalled request
+      // outlive requestTimeoutMs by far.
+      headersTimeout: config.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1_000, config.http.requestTimeoutMs),
+    },
     // The shutdown hook below answers 503 in the envelope instead of Fastify's own body.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
@@ -101,18 +131,15 @@ export function createService<const E extends readonly RouteEntry[]>(
   }) as unknown as FastifyInstance;
 
   const version = options.version ?? '0.0.0';
-  const startHooks: LifecycleHook[] = [];
-  const stopHooks: LifecycleHook[] = [];
-  let closing = false;
-  let readyPromise: Promise<void> | undefined;
-  let stopPromise: Promise<void> | undefined;
+  const lifecycle = createLifecycle({ app, health, log, config, prepare: build });
 
   const allowedMethods = trackAllowedMethods(app);
   installJsonParser(app);
   installErrorHandling(app, config, allowedMethods);
+  installRequestIdEcho(app);
   if (config.log.accessLog) installAccessLog(app);
   app.addHook('onRequest', (request, reply, done) => {
-    if (!closing) return done();
+    if (!lifecycle.closing) return done();
     reply.header('connection', 'close');
     sendError(
       request,
@@ -120,55 +147,60 @@ export function createService<const E extends readonly RouteEntry[]>(
       new ServiceUnavailableError('Service is shutting down', undefined, ErrorCode.shuttingDown),
     );
   });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    // Without it a keep-alive socket that carried an in-flight request stays open after
+    // its response, and close() waits for the socket's idle timeout.
+    if (lifecycle.closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   async function build(): Promise<void> {
     if (config.cors.origins.length > 0) {
       const any = config.cors.origins.includes('*');
       await app.register(cors, {
+        // `true` reflects the caller's origin, which (unlike a literal '*') works with credentials.
         origin: any ? true : config.cors.origins,
         credentials: config.cors.credentials,
+        // The plugin's default (GET, HEAD, POST) would fail preflights for the other verbs.
+        methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        exposedHeaders: [REQUEST_ID_HEADER],
+        // Strict mode answers a bare OPTIONS (no Origin or Access-Control-Request-Method)
+        // with a text/plain 400 outside the envelope; lenient mode answers 204.
+        strictPreflight: false,
       });
     }
-    if (config.openapi.enabled) await registerOpenApi(app, { title: options.name, version });
+    // Always built (buildOpenApiSpec needs it); `openapi.enabled` only decides whether it is served.
+    await registerOpenApi(app, {
+      title: options.name,
+      version,
+      routes,
+      serve: config.openapi.enabled,
+    });
     for (const resolved of routes) registerRoute(app, resolved);
-    for (const hook of startHooks) await hook();
-    await app.ready();
   }
 
-  const service: Service<RoutesOf<E>> = {
+  const service: Service<RoutesOf<E> | HealthRoutes> = {
     name: options.name,
     version,
     config,
     app,
     log,
     health,
+    logged(fn, opts) {
+      return logged(fn, { ...opts, category: opts?.category ?? options.name, logger: log });
+    },
     routes,
     onStart(hook) {
-      startHooks.push(hook);
+      lifecycle.onStart(hook);
       return this;
     },
     onStop(hook) {
-      stopHooks.push(hook);
+      lifecycle.onStop(hook);
       return this;
     },
-    ready() {
-      readyPromise ??= build();
-      return readyPromise;
-    },
-    async listen() {
-      await service.ready();
-      return app.listen({ host: config.http.host, port: config.http.port });
-    },
-    stop() {
-      stopPromise ??= (async () => {
-        health.markStopping();
-        if (config.shutdown.delayMs > 0) await sleep(config.shutdown.delayMs);
-        closing = true;
-        await app.close();
-        for (const hook of [...stopHooks].reverse()) await hook();
-      })();
-      return stopPromise;
-    },
+    ready: () => lifecycle.ready(),
+    listen: () => lifecycle.listen(),
+    stop: () => lifecycle.stop(),
   };
   return service;
 }
@@ -210,18 +242,15 @@ function installErrorHandling(
   allowedMethods: (path: string) => string[],
 ): void {
   app.setErrorHandler((err, request, reply) => {
-    sendError(
-      request,
-      reply,
-      toServiceError(err, config.http.bodyLimit, request.headers['content-type']),
-      err,
-    );
+    sendError(request, reply, toServiceError(err, config.http.bodyLimit, request), err);
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0] ?? request.url;
     const allow = allowedMethods(path);
+    // A method in `allow` that still got here was refused for another reason (a
+    // constraint, a trailing slash): the answer is 404, never a 405 that lists it.
     const error =
-      allow.length > 0
+      allow.length > 0 && !allow.includes(request.method)
         ? new MethodNotAllowedError(request.method, allow)
         : new NotFoundError(`No route for ${request.method} ${path}`);
     sendError(request, reply, error);
@@ -241,41 +270,30 @@ function sendError(
   reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error));
 }
 
-function installAccessLog(app: FastifyInstance): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? null,
-        url: request.url,
-        status: reply.statusCode,
-        duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-      },
-      'request',
-    );
-    done();
-  });
-}
-
-function assertUniqueNames(routes: readonly ResolvedRoute[]): void {
-  const seen = new Map<string, string>();
+/** Names feed the client and operationIds, so they must be unique, as must method + URL. */
+function assertUniqueRoutes(routes: readonly ResolvedRoute[]): void {
+  const names = new Map<string, string>();
+  const endpoints = new Map<string, string>();
   for (const { route, url } of routes) {
     const where = `${route.method} ${url}`;
-    const before = seen.get(route.name);
-    if (before) {
+    const sameName = names.get(route.name);
+    if (sameName) {
       throw new RouteDefinitionError(
-        `Route name "${route.name}" is used twice: ${before} and ${where}`,
+        `Route name "${route.name}" is used twice: ${sameName} and ${where}`,
       );
     }
-    seen.set(route.name, where);
+    const sameEndpoint = endpoints.get(where);
+    if (sameEndpoint) {
+      throw new RouteDefinitionError(
+        `Routes "${sameEndpoint}" and "${route.name}" both answer ${where}`,
+      );
+    }
+    names.set(route.name, where);
+    endpoints.set(where, route.name);
   }
 }
 
 /** Fastify warns about schema keys that are present but undefined. */
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

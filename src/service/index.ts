@@ -25,3 +25,10 @@ export {
   type RoutesOf,
   route,
 } from './route.js';
+export {
+  type RunningService,
+  type RunOptions,
+  type RunProcess,
+  runService,
+  type ServiceSource,
+} from './run.js';

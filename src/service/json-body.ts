@@ -27,9 +27,14 @@ export function parseJsonBody(text: string): unknown {
   return value;
 }
 
-/** Replace Fastify's JSON parser so each failure has its own Wharf error code. */
+/**
+ * Make JSON the only body format: Fastify's JSON parser is replaced so each failure has
+ * its own Wharf error code, and its text/plain parser is removed so a text body sent to a
+ * route expecting JSON gets 415 rather than a confusing validation error. A route that
+ * takes another format registers its own parser on `service.app`.
+ */
 export function installJsonParser(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     try {
       done(null, parseJsonBody(body as string));

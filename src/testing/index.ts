@@ -74,7 +74,7 @@ export async function testService<R extends AnyRoute>(
   await service.ready();
   const request = async (options: InjectOptions): Promise<TestResponse<unknown>> => {
     const res = await service.app.inject(options);
-    const body = isJson(res.headers['content-type']) ? res.json() : res.body;
+    const body = res.body.length > 0 && isJson(res.headers['content-type']) ? res.json() : res.body;
     return {
       status: res.statusCode,
       headers: res.headers,
