@@ -1,0 +1,57 @@
+import autocannon from 'autocannon';
+import type { ServerProcess } from './server-process.js';
+import { EXPECTED_BODY, TARGET_PATH } from './target.js';
+
+/** The figures of one measured run against one server. */
+export interface RunResult {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  requests: number;
+  /** Server CPU time (user + system, all threads) per answered request, in microseconds. */
+  cpuUsPerRequest: number;
+}
+
+interface LoadOptions {
+  connections: number;
+  duration: number;
+}
+
+/** Load the server without keeping the figures, so JIT and caches are warm when measuring. */
+export async function warmUp(server: ServerProcess, options: LoadOptions): Promise<void> {
+  if (options.duration > 0) await measure(server, options);
+}
+
+/** One autocannon run; a run with any error or non-2xx answer is refused, not averaged in. */
+export async function measure(server: ServerProcess, options: LoadOptions): Promise<RunResult> {
+  const cpuBefore = server.cpuTimeMs();
+  const result = await autocannon({
+    url: `${server.baseUrl}${TARGET_PATH}`,
+    connections: options.connections,
+    duration: options.duration,
+  });
+  const cpuMs = server.cpuTimeMs() - cpuBefore;
+  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
+    throw new Error(
+      `${server.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`,
+    );
+  }
+  return {
+    reqPerSec: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+    cpuUsPerRequest: result.requests.total > 0 ? (cpuMs * 1000) / result.requests.total : 0,
+  };
+}
+
+/** Fail before measuring when a server does not answer the expected JSON. */
+export async function checkBody(server: ServerProcess): Promise<void> {
+  const res = await fetch(`${server.baseUrl}${TARGET_PATH}`);
+  const body = await res.text();
+  if (res.status !== 200 || body !== EXPECTED_BODY) {
+    throw new Error(
+      `${server.name} answered ${res.status} ${body}\n  expected 200 ${EXPECTED_BODY}`,
+    );
+  }
+}

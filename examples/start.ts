@@ -1,0 +1,106 @@
+/**
+ * The example system: every example service in one process, each on its own port.
+ *
+ *   npm start                                   cities on 8081, roles on 8082
+ *   npm start -- --cities-port 9001 --roles-port 9002
+ *
+ * Settings other than the port come from `loadConfig` (WHARF_CONFIG, .env, WHARF_<PATH>)
+ * and apply to every service; the port is per service, so it is set here by flag only.
+ */
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { type CoreConfig, loadConfig, runService, type Service } from 'wharf';
+import { CITIES_PORT, createCitiesService } from './cities/service.js';
+import { createRolesService, ROLES_PORT } from './roles/service.js';
+
+interface SystemEntry {
+  /** Flag that overrides the port, without the dashes. */
+  flag: string;
+  defaultPort: number;
+  /** Path of the service's main collection, printed as its API base. */
+  path: string;
+  create: (config: CoreConfig) => Service;
+}
+
+const SYSTEM: readonly SystemEntry[] = [
+  {
+    flag: 'cities-port',
+    defaultPort: CITIES_PORT,
+    path: '/cities',
+    create: (config) => createCitiesService({ config }),
+  },
+  {
+    flag: 'roles-port',
+    defaultPort: ROLES_PORT,
+    path: '/roles',
+    create: (config) => createRolesService({ config }),
+  },
+];
+
+async function main(): Promise<void> {
+  const ports = readPorts(process.argv.slice(2));
+  const config = await loadConfig();
+  // Each service handles SIGTERM/SIGINT itself; the process exits once all have stopped,
+  // not when the first one has.
+  const started = await Promise.allSettled(
+    SYSTEM.map((entry, i) =>
+      runService(() => entry.create({ ...config, http: { ...config.http, port: ports[i] ?? 0 } }), {
+        exit: () => {},
+      }),
+    ),
+  );
+  const running = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  if (running.length < SYSTEM.length) {
+    await Promise.all(running.map((r) => r.shutdown()));
+    process.exit(1);
+  }
+  printBanner(running.map((r, i) => ({ path: SYSTEM[i]?.path ?? '/', service: r.service })));
+  const codes = await Promise.all(running.map((r) => r.exited));
+  process.exit(Math.max(...codes));
+}
+
+function readPorts(argv: string[]): number[] {
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(SYSTEM.map((e) => [e.flag, { type: 'string' as const }])),
+  });
+  return SYSTEM.map((entry) => {
+    const raw = values[entry.flag];
+    if (raw === undefined) return entry.defaultPort;
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new Error(`--${entry.flag} must be a port number (0-65535), got "${raw}"`);
+    }
+    return port;
+  });
+}
+
+function printBanner(services: { path: string; service: Service }[]): void {
+  const lines = ['', 'Wharf example system is running:'];
+  for (const { path, service } of services) {
+    const base = baseUrl(service);
+    lines.push(
+      '',
+      `  ${service.name}`,
+      `    API      ${base}${path}`,
+      `    docs     ${base}/docs`,
+      `    OpenAPI  ${base}/openapi/spec.json`,
+      `    health   ${base}/health/ready`,
+    );
+  }
+  lines.push('', 'Stop with Ctrl+C (SIGINT) or SIGTERM.', '');
+  console.log(lines.join('\n'));
+}
+
+/** A URL a browser on this machine can open, whatever interface the service listens on. */
+function baseUrl(service: Service): string {
+  const { address, port, family } = service.app.server.address() as AddressInfo;
+  const wildcard = address === '0.0.0.0' || address === '::';
+  const host = wildcard ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
+  return `http://${host}:${port}`;
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
