@@ -137,7 +137,7 @@ export const CoreConfigSchema = Type.Object({
         minimum: 1,
         maximum: 1000,
         description:
-          'Connections to PostgreSQL, and so the queries and scopes in flight at once (PGlite always has one).',
+          'Connections to PostgreSQL, and so the queries and scopes in flight at once (PGlite always has one). Throughput of a one-row read stopped growing at about 10 (bench/db-pool.ts); keep poolSize × instances under max_connections.',
       }),
       maxQueued: Type.Integer({
         default: 1000,
@@ -170,6 +170,110 @@ export const CoreConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  client: Type.Object(
+    {
+      ...clientSettings(true),
+      upstreams: Type.Record(
+        Type.String(),
+        Type.Object(
+          {
+            url: Type.String({
+              pattern: '^https?://',
+              description: 'Base URL of the upstream, e.g. http://cities:8080.',
+            }),
+            ...Type.Partial(Type.Object(clientSettings(false))).properties,
+          },
+          { additionalProperties: false },
+        ),
+        {
+          default: {},
+          description:
+            'Upstream services by name, for createClient({ name, config }): {"cities": {"url": "http://cities:8080"}}. Each may also override any client.* setting above, e.g. "retries": 0.',
+        },
+      ),
+    },
+    { default: {} },
+  ),
 });
+
+/**
+ * The settings of calls to other services. `client.*` holds the defaults; each entry of
+ * `client.upstreams` may override them, so there they have no default of their own.
+ */
+function clientSettings(withDefaults: boolean) {
+  const fallback = (value: number) => (withDefaults ? { default: value } : {});
+  return {
+    // HTTP/1.1 carries one request at a time per connection, so this caps the calls in
+    // flight to one upstream; more wait in the pool, bounded by deadlineMs. 64 exceeds the
+    // concurrency one instance usually sends to one upstream while keeping sockets (on
+    // both sides, times instances) bounded.
+    connections: Type.Integer({
+      ...fallback(64),
+      minimum: 1,
+      maximum: 1024,
+      description:
+        'Keep-alive connections per upstream, and so calls in flight to it at once; more wait for a free one.',
+    }),
+    connectTimeoutMs: Type.Integer({
+      ...fallback(2_000),
+      minimum: 1,
+      description:
+        'Longest time to open a connection to an upstream before 503 UPSTREAM_UNAVAILABLE.',
+    }),
+    headersTimeoutMs: Type.Integer({
+      ...fallback(5_000),
+      minimum: 1,
+      description: 'Longest wait for the response headers of one attempt before 504 UPSTREAM_TIMEOUT.',
+    }),
+    bodyTimeoutMs: Type.Integer({
+      ...fallback(5_000),
+      minimum: 1,
+      description:
+        'Longest pause between two chunks of a response body before 504 UPSTREAM_TIMEOUT.',
+    }),
+    deadlineMs: Type.Integer({
+      ...fallback(10_000),
+      minimum: 1,
+      description:
+        'Longest time one call may take, retries and their delays included, before 504 UPSTREAM_TIMEOUT.',
+    }),
+    retries: Type.Integer({
+      ...fallback(2),
+      minimum: 0,
+      maximum: 10,
+      description:
+        'Retries of an idempotent call (GET, HEAD, PUT, DELETE, OPTIONS) after a connection error or a 502, 503 or 504.',
+    }),
+    retryDelayMs: Type.Integer({
+      ...fallback(100),
+      minimum: 0,
+      description:
+        'Base of the exponential backoff: retry n waits a random time up to retryDelayMs × 2^(n-1).',
+    }),
+    retryMaxDelayMs: Type.Integer({
+      ...fallback(2_000),
+      minimum: 0,
+      description:
+        'Longest wait before a retry; a longer Retry-After from the upstream means no retry.',
+    }),
+    breakerThreshold: Type.Integer({
+      ...fallback(5),
+      minimum: 0,
+      description:
+        'Consecutive failures (connection errors, timeouts, 5xx) that open the circuit; 0 disables the breaker.',
+    }),
+    breakerCoolDownMs: Type.Integer({
+      ...fallback(10_000),
+      minimum: 1,
+      description:
+        'Time an open circuit answers 503 UPSTREAM_UNAVAILABLE at once before one probe call may go through.',
+    }),
+    maxResponseBytes: Type.Integer({
+      ...fallback(10_485_760),
+      minimum: 1,
+      description: 'Largest accepted response body; a larger one fails the call with 502.',
+    }),
+  };
+}
 
 export type CoreConfig = Static<typeof CoreConfigSchema>;

@@ -1,6 +1,13 @@
 /**
  * The shapes every database engine behind `wharf/db` provides. Application code sees only
  * these, so the same code and SQL run on PostgreSQL (postgres.js) and on embedded PGlite.
+ *
+ * Column values come back as the same JS types on both engines:
+ * - int2, int4, oid, float4, float8: `number`
+ * - int8 (bigint, bigserial, `count(*)`) and numeric: `string`, so no value ever loses
+ *   precision; cast in SQL (`count(*)::int`) when a number is wanted
+ * - timestamptz, timestamp, date: `Date`; json, jsonb: parsed values; bool: `boolean`
+ * - bytea: `Buffer`; arrays: arrays of the above; everything else (uuid, interval …): `string`
  */
 
 /** A parameterised statement: `text` holds `$1…$n`, `values` the bound values. Never concatenated. */
@@ -33,9 +40,13 @@ export interface Transaction extends Queryable {
 
 export type Engine = 'postgres' | 'pglite';
 
-export interface Database {
+/**
+ * A pool (or the embedded engine). Its own query helpers run each statement on any free
+ * connection; `acquire` and `transaction` pin one connection for a whole scope.
+ */
+export interface Database extends Queryable {
   readonly engine: Engine;
-  /** Borrow a connection for reads; released when `fn` settles. */
+  /** Hold one connection while `fn` runs (session settings, several reads); released when it settles. */
   acquire<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   /** Run `fn` in a transaction: commit when it resolves, roll back when it throws. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;

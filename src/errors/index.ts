@@ -60,6 +60,9 @@ export const ErrorCode = {
   migrationChanged: 'MIGRATION_CHANGED',
   migrationFailed: 'MIGRATION_FAILED',
   migrationIrreversible: 'MIGRATION_IRREVERSIBLE',
+  upstreamError: 'UPSTREAM_ERROR',
+  upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
+  upstreamTimeout: 'UPSTREAM_TIMEOUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -244,6 +247,90 @@ export class DatabaseQueryError extends InternalError {
   constructor(sqlState?: string, cause?: unknown) {
     super(cause);
     this.sqlState = sqlState;
+  }
+}
+
+/** What an upstream service answered when a call to it failed; see `UpstreamError`. */
+export interface UpstreamAnswer {
+  /** The HTTP status it answered. */
+  status: number;
+  /** Its error code (`CITY_NOT_FOUND`); undefined when the body was no Wharf envelope. */
+  code: string | undefined;
+  /** Its message, or the status text when the body was no Wharf envelope. */
+  message: string;
+  /** The envelope's `error` detail, or the whole body when it was no Wharf envelope. */
+  error: unknown;
+}
+
+/**
+ * An upstream service answered with an error. Left uncaught in a handler it becomes a 502
+ * `UPSTREAM_ERROR` whose detail names the upstream, its status and its code; the upstream's
+ * message and detail go to the log only. Handlers map the answers they expect themselves,
+ * above all an upstream 404, which usually means a 404 of their own.
+ */
+export class UpstreamError extends ServiceError {
+  /** The upstream's name, as given to `createClient`. */
+  readonly upstream: string;
+  readonly upstreamStatus: number;
+  readonly upstreamCode: string | undefined;
+  readonly upstreamMessage: string;
+  readonly upstreamError: unknown;
+  constructor(upstream: string, answer: UpstreamAnswer) {
+    const code = answer.code === undefined ? '' : ` ${answer.code}`;
+    super({
+      status: 502,
+      code: ErrorCode.upstreamError,
+      message: `Upstream "${upstream}" answered ${answer.status}${code}`,
+      error: { upstream, status: answer.status, code: answer.code },
+    });
+    this.upstream = upstream;
+    this.upstreamStatus = answer.status;
+    this.upstreamCode = answer.code;
+    this.upstreamMessage = answer.message;
+    this.upstreamError = answer.error;
+  }
+}
+
+/** Why an upstream counts as unavailable: its circuit is open, or no connection could be made. */
+export type UpstreamUnavailableReason = 'circuit-open' | 'connection';
+
+/** An upstream could not be reached, or its circuit breaker refused the call (503). */
+export class UpstreamUnavailableError extends ServiceUnavailableError {
+  readonly upstream: string;
+  readonly reason: UpstreamUnavailableReason;
+  constructor(upstream: string, reason: UpstreamUnavailableReason, cause?: unknown) {
+    const why = reason === 'circuit-open' ? 'its circuit is open' : 'it cannot be reached';
+    super(
+      `Upstream "${upstream}" is unavailable: ${why}`,
+      { upstream, reason },
+      ErrorCode.upstreamUnavailable,
+    );
+    this.upstream = upstream;
+    this.reason = reason;
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/**
+ * Which limit an upstream call ran into: waiting for the response headers, a pause in the
+ * response body, or the call's total deadline (retries included).
+ */
+export type UpstreamTimeoutPhase = 'headers' | 'body' | 'deadline';
+
+/** An upstream call ran out of time (504). */
+export class UpstreamTimeoutError extends ServiceError {
+  readonly upstream: string;
+  readonly phase: UpstreamTimeoutPhase;
+  constructor(upstream: string, phase: UpstreamTimeoutPhase, cause?: unknown) {
+    super({
+      status: 504,
+      code: ErrorCode.upstreamTimeout,
+      message: `Upstream "${upstream}" timed out (${phase})`,
+      error: { upstream, timeout: phase },
+      cause,
+    });
+    this.upstream = upstream;
+    this.phase = phase;
   }
 }
 

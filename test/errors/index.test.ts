@@ -23,6 +23,9 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
+  UpstreamError,
+  UpstreamTimeoutError,
+  UpstreamUnavailableError,
   ValidationError,
 } from 'wharf';
 
@@ -127,6 +130,25 @@ const table: Row[] = [
     type: DatabaseTimeoutError,
     status: 503,
     code: 'DB_TIMEOUT',
+  },
+  {
+    make: () =>
+      new UpstreamError('cities', { status: 404, code: 'CITY_NOT_FOUND', message: '', error: {} }),
+    type: UpstreamError,
+    status: 502,
+    code: 'UPSTREAM_ERROR',
+  },
+  {
+    make: () => new UpstreamUnavailableError('cities', 'circuit-open'),
+    type: UpstreamUnavailableError,
+    status: 503,
+    code: 'UPSTREAM_UNAVAILABLE',
+  },
+  {
+    make: () => new UpstreamTimeoutError('cities', 'deadline'),
+    type: UpstreamTimeoutError,
+    status: 504,
+    code: 'UPSTREAM_TIMEOUT',
   },
   {
     make: () => new DatabaseConflictError('cities_name_key'),
