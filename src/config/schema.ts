@@ -170,6 +170,122 @@ export const CoreConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  // OpenTelemetry's standard variables are the aliases, so a service set up the usual way
+  // (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT …) traces without Wharf-specific names.
+  tracing: Type.Object(
+    {
+      exporter: Type.Union(
+        [
+          Type.Literal('none'),
+          Type.Literal('console'),
+          Type.Literal('zipkin'),
+          Type.Literal('otlp'),
+        ],
+        {
+          default: 'none',
+          description:
+            'Where finished spans go: "none" turns tracing off (no spans, no request hooks); "console" writes one JSON line per span to stdout or tracing.file; "zipkin" posts Zipkin v2 JSON to tracing.zipkinUrl; "otlp" posts OTLP/HTTP JSON to the OTLP URL.',
+          env: 'OTEL_TRACES_EXPORTER',
+        },
+      ),
+      serviceName: Type.String({
+        default: '',
+        description:
+          'Service name in traces (resource service.name); empty uses the name given to createService. It applies to every service of the process.',
+        env: 'OTEL_SERVICE_NAME',
+      }),
+      sampler: Type.Union(
+        [
+          Type.Literal('parentbased_traceidratio'),
+          Type.Literal('parentbased_always_on'),
+          Type.Literal('parentbased_always_off'),
+          Type.Literal('traceidratio'),
+          Type.Literal('always_on'),
+          Type.Literal('always_off'),
+        ],
+        {
+          default: 'parentbased_traceidratio',
+          description:
+            'Which traces are recorded. The parentbased_ samplers follow the caller when a request carries trace headers and decide by the rest of the name otherwise; traceidratio keeps tracing.sampleRatio of the traces.',
+          env: 'OTEL_TRACES_SAMPLER',
+        },
+      ),
+      sampleRatio: Type.Number({
+        default: 1,
+        minimum: 0,
+        maximum: 1,
+        description:
+          'Share of traces the traceidratio samplers record, from 0 to 1; the other samplers ignore it.',
+        env: 'OTEL_TRACES_SAMPLER_ARG',
+      }),
+      propagators: Type.Array(
+        Type.Union([
+          Type.Literal('tracecontext'),
+          Type.Literal('baggage'),
+          Type.Literal('b3'),
+          Type.Literal('b3multi'),
+          Type.Literal('none'),
+        ]),
+        {
+          default: ['tracecontext', 'baggage', 'b3multi'],
+          description:
+            'Trace headers read from requests and written on outgoing calls: tracecontext (W3C traceparent, tracestate), baggage (W3C baggage), b3 (one b3 header), b3multi (X-B3-* headers). Either b3 entry reads both B3 forms; when a request carries several formats, the first one listed wins.',
+          env: 'OTEL_PROPAGATORS',
+        },
+      ),
+      zipkinUrl: Type.String({
+        default: 'http://localhost:9411/api/v2/spans',
+        description: 'Zipkin v2 spans endpoint of the zipkin exporter.',
+        env: 'OTEL_EXPORTER_ZIPKIN_ENDPOINT',
+      }),
+      otlpUrl: Type.String({
+        default: '',
+        description:
+          'OTLP/HTTP traces URL of the otlp exporter, used as given; when empty it is tracing.otlpEndpoint followed by /v1/traces.',
+        env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      }),
+      otlpEndpoint: Type.String({
+        default: 'http://localhost:4318',
+        description:
+          'Base URL of the OTLP/HTTP collector; /v1/traces is appended. Ignored when tracing.otlpUrl is set.',
+        env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      }),
+      file: Type.String({
+        default: '',
+        description:
+          'File the console exporter appends its span lines to; empty writes them to stdout.',
+      }),
+      maxQueueSize: Type.Integer({
+        default: 2048,
+        minimum: 1,
+        description:
+          'Finished spans waiting for export; when full, new spans are dropped (and counted) rather than slowing requests.',
+        env: 'OTEL_BSP_MAX_QUEUE_SIZE',
+      }),
+      maxExportBatchSize: Type.Integer({
+        default: 512,
+        minimum: 1,
+        description:
+          'Most spans sent in one export; a full batch is sent without waiting for the delay.',
+        env: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+      }),
+      scheduledDelayMs: Type.Integer({
+        default: 5_000,
+        minimum: 0,
+        description: 'Longest time a finished span waits in the queue before an export.',
+        env: 'OTEL_BSP_SCHEDULE_DELAY',
+      }),
+      exportTimeoutMs: Type.Integer({
+        // Below OpenTelemetry's 30 s, so the final flush fits in shutdown.graceMs.
+        default: 5_000,
+        minimum: 1,
+        description:
+          'Longest time one export may take before its spans count as dropped; also bounds the final flush at shutdown.',
+        env: 'OTEL_BSP_EXPORT_TIMEOUT',
+      }),
+    },
+    { default: {} },
+  ),
   client: Type.Object(
     {
       ...clientSettings(true),
@@ -223,7 +339,8 @@ function clientSettings(withDefaults: boolean) {
     headersTimeoutMs: Type.Integer({
       ...fallback(5_000),
       minimum: 1,
-      description: 'Longest wait for the response headers of one attempt before 504 UPSTREAM_TIMEOUT.',
+      description:
+        'Longest wait for the response headers of one attempt before 504 UPSTREAM_TIMEOUT.',
     }),
     bodyTimeoutMs: Type.Integer({
       ...fallback(5_000),
