@@ -96,22 +96,32 @@ export interface GroupOptions {
   tags?: string[];
 }
 
+/**
+ * What `group()` and `createService()` accept as a route. Deliberately loose: a parameter
+ * typed with `AnyRoute` would hand its `any` schemas to `route()` as a contextual type,
+ * and every part a route leaves out would then be inferred as `any` instead of `undefined`.
+ */
+export interface RouteLike {
+  readonly kind: 'route';
+  readonly name: string;
+}
+
 /** A blueprint: routes that share a prefix and tags. */
-export interface RouteGroup<Routes extends readonly AnyRoute[] = readonly AnyRoute[]> {
+export interface RouteGroup<Routes extends readonly RouteLike[] = readonly RouteLike[]> {
   readonly kind: 'group';
   readonly prefix: string;
   readonly tags: readonly string[];
   readonly routes: Routes;
 }
 
-export function group<const Routes extends readonly AnyRoute[]>(
+export function group<const Routes extends readonly RouteLike[]>(
   options: GroupOptions,
   routes: Routes,
 ): RouteGroup<Routes> {
   return { kind: 'group', prefix: options.prefix, tags: options.tags ?? [], routes };
 }
 
-export type RouteEntry = AnyRoute | RouteGroup;
+export type RouteEntry = RouteLike | RouteGroup;
 
 /** The routes of a list of entries, groups flattened. */
 export type RoutesOf<Entries extends readonly RouteEntry[]> = Extract<
@@ -132,7 +142,7 @@ export function resolveRoutes(entries: readonly RouteEntry[]): ResolvedRoute[] {
   const out: ResolvedRoute[] = [];
   for (const entry of entries) {
     if (entry.kind === 'group') {
-      for (const r of entry.routes) {
+      for (const r of entry.routes as readonly AnyRoute[]) {
         out.push({
           route: r,
           url: joinUrl(entry.prefix, r.url),
@@ -140,7 +150,8 @@ export function resolveRoutes(entries: readonly RouteEntry[]): ResolvedRoute[] {
         });
       }
     } else {
-      out.push({ route: entry, url: joinUrl('', entry.url), tags: [...(entry.tags ?? [])] });
+      const r = entry as AnyRoute;
+      out.push({ route: r, url: joinUrl('', r.url), tags: [...(r.tags ?? [])] });
     }
   }
   return out;

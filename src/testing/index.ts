@@ -1,36 +1,20 @@
 import type { InjectOptions } from 'fastify';
-import type { Static, TSchema } from 'typebox';
-import type { AnyRoute, Envelope, Route, Service } from '../service/index.js';
+import type { AnyRoute, Envelope, Service } from '../service/index.js';
+import type { RouteArgs, RouteData, RouteInput } from '../service/route-types.js';
+import type { MockUpstreams, UpstreamMock } from './upstreams.js';
 
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
-
-/** `key: T` when T has required fields, `key?: T` when every field is optional. */
-type Part<Key extends string, S> = S extends TSchema
-  ? // biome-ignore lint/complexity/noBannedTypes: `{}` is the "all optional" probe
-    {} extends Static<S>
-    ? { [K in Key]?: Static<S> }
-    : { [K in Key]: Static<S> }
-  : { [K in Key]?: undefined };
-
-/** What a route's test-client method takes: its params, query, body and headers, typed. */
-export type RouteInput<R> =
-  R extends Route<string, infer P, infer Q, infer B, infer H, infer _>
-    ? Simplify<
-        Part<'params', P> &
-          Part<'query', Q> &
-          Part<'body', B> &
-          Omit<Part<'headers', H>, 'headers'> & {
-            headers?: Record<string, string> & (H extends TSchema ? Partial<Static<H>> : unknown);
-          }
-      >
-    : never;
-
-export type RouteData<R> =
-  R extends Route<string, infer _P, infer _Q, infer _B, infer _H, infer S>
-    ? S extends TSchema
-      ? Static<S>
-      : unknown
-    : never;
+export type { RouteData, RouteInput };
+export {
+  type MockAnswer,
+  type MockCall,
+  type MockMatch,
+  type MockScope,
+  type MockUpstreams,
+  type MockUpstreamsOptions,
+  mockUpstreams,
+  UnmatchedUpstreamCallError,
+  type UpstreamMock,
+} from './upstreams.js';
 
 export interface TestResponse<T> {
   status: number;
@@ -41,13 +25,9 @@ export interface TestResponse<T> {
   data: T | undefined;
 }
 
-type Args<I> =
-  // biome-ignore lint/complexity/noBannedTypes: `{}` is the "all optional" probe
-  {} extends I ? [input?: I] : [input: I];
-
 /** One method per route, named by the route's `name`. */
 export type TestClient<R extends AnyRoute> = {
-  [K in R as K['name']]: (...args: Args<RouteInput<K>>) => Promise<TestResponse<RouteData<K>>>;
+  [K in R as K['name']]: (...args: RouteArgs<RouteInput<K>>) => Promise<TestResponse<RouteData<K>>>;
 };
 
 export interface TestHarness<R extends AnyRoute> {
@@ -56,8 +36,21 @@ export interface TestHarness<R extends AnyRoute> {
   readonly client: TestClient<R>;
   /** Send any request in-process, e.g. to paths that are not routes. */
   request(options: InjectOptions): Promise<TestResponse<unknown>>;
-  /** Run the stop hooks and release the service. */
+  /**
+   * Declare the answers of upstream `name` (needs `upstreams` in the options), e.g.
+   * `t.mock('cities').get('/cities/1').replyData({ id: 1, name: 'Lyon' })`.
+   */
+  mock(name: string): UpstreamMock;
+  /**
+   * Run the stop hooks and release the service, then close the upstream mocks; rejects
+   * if a call to an upstream matched no mock.
+   */
   close(): Promise<void>;
+}
+
+export interface TestServiceOptions {
+  /** Mocks the service's clients call (see `mockUpstreams`); `close()` closes them. */
+  upstreams?: MockUpstreams;
 }
 
 interface LooseInput {
@@ -70,7 +63,9 @@ interface LooseInput {
 /** Start a service in-process (start hooks run, nothing listens) and get a typed client. */
 export async function testService<R extends AnyRoute>(
   service: Service<R>,
+  options: TestServiceOptions = {},
 ): Promise<TestHarness<R>> {
+  const { upstreams } = options;
   await service.ready();
   const request = async (options: InjectOptions): Promise<TestResponse<unknown>> => {
     const res = await service.app.inject(options);
@@ -97,7 +92,19 @@ export async function testService<R extends AnyRoute>(
     service,
     client: client as unknown as TestClient<R>,
     request,
-    close: () => service.stop(),
+    mock(name) {
+      if (!upstreams) {
+        throw new Error('t.mock() needs upstream mocks: testService(service, { upstreams })');
+      }
+      return upstreams.mock(name);
+    },
+    async close() {
+      try {
+        await service.stop();
+      } finally {
+        await upstreams?.close();
+      }
+    },
   };
 }
 
