@@ -170,6 +170,86 @@ export const CoreConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  messaging: Type.Object(
+    {
+      amqpUrl: Type.String({
+        default: '',
+        description:
+          'RabbitMQ URL (amqp://user:pass@host:5672/vhost); empty runs the in-memory broker, whose messages live only as long as the process.',
+        env: 'AMQP_URL',
+      }),
+      prefetch: Type.Integer({
+        default: 16,
+        minimum: 1,
+        maximum: 10_000,
+        description:
+          'Messages a consumer holds unacknowledged, and so handles at once, unless consume() sets its own.',
+      }),
+      retries: Type.Integer({
+        default: 3,
+        minimum: 0,
+        maximum: 100,
+        description:
+          'Retries of a message whose handler threw before it goes to <queue>.dead, unless consume() sets its own.',
+      }),
+      retryDelayMs: Type.Integer({
+        default: 5_000,
+        minimum: 1,
+        maximum: 86_400_000,
+        description:
+          'Wait before a failed message is handled again (x-message-ttl of <queue>.retry), unless consume() sets its own. Changing it for an existing queue needs its .retry queue deleted first.',
+      }),
+      connectTimeoutMs: Type.Integer({
+        default: 10_000,
+        minimum: 1,
+        maximum: 300_000,
+        description:
+          'Longest time the start waits for the broker (retrying with backoff) before the service start fails; also bounds each connection attempt.',
+      }),
+      reconnectDelayMs: Type.Integer({
+        default: 100,
+        minimum: 1,
+        maximum: 60_000,
+        description:
+          'Wait before the first reconnection attempt after the connection dropped; it doubles per failed attempt up to reconnectMaxDelayMs.',
+      }),
+      reconnectMaxDelayMs: Type.Integer({
+        default: 5_000,
+        minimum: 1,
+        maximum: 300_000,
+        description: 'Longest wait between two reconnection attempts.',
+      }),
+      publishTimeoutMs: Type.Integer({
+        default: 10_000,
+        minimum: 1,
+        maximum: 300_000,
+        description:
+          'Longest time a publish waits for the broker (a connection and its confirm) before 503 MESSAGING_UNAVAILABLE.',
+      }),
+      drainTimeoutMs: Type.Integer({
+        default: 5_000,
+        minimum: 0,
+        maximum: 300_000,
+        description:
+          'At stop, longest wait for in-flight handlers to finish; messages still unacknowledged then are redelivered later. Keep it below shutdown.graceMs.',
+      }),
+      outboxIntervalMs: Type.Integer({
+        default: 500,
+        minimum: 10,
+        maximum: 600_000,
+        description:
+          'How often the outbox relay looks for committed messages to publish (only with a database given to createMessaging).',
+      }),
+      outboxBatchSize: Type.Integer({
+        default: 100,
+        minimum: 1,
+        maximum: 10_000,
+        description:
+          'Most outbox messages the relay publishes in one round; a full round is followed by another at once.',
+      }),
+    },
+    { default: {} },
+  ),
   // OpenTelemetry's standard variables are the aliases, so a service set up the usual way
   // (OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT …) traces without Wharf-specific names.
   tracing: Type.Object(
@@ -206,7 +286,7 @@ export const CoreConfigSchema = Type.Object({
         {
           default: 'parentbased_traceidratio',
           description:
-            'Which traces are recorded. The parentbased_ samplers follow the caller when a request carries trace headers and decide by the rest of the name otherwise; traceidratio keeps tracing.sampleRatio of the traces.',
+            'Which traces are recorded: always_on all, always_off none, traceidratio tracing.sampleRatio of them (chosen by trace id, so every service of a trace agrees). The parentbased_ samplers follow the caller when a request carries trace headers and act as the rest of their name otherwise.',
           env: 'OTEL_TRACES_SAMPLER',
         },
       ),
@@ -333,24 +413,28 @@ function clientSettings(withDefaults: boolean) {
     connectTimeoutMs: Type.Integer({
       ...fallback(2_000),
       minimum: 1,
+      maximum: 60_000,
       description:
         'Longest time to open a connection to an upstream before 503 UPSTREAM_UNAVAILABLE.',
     }),
     headersTimeoutMs: Type.Integer({
       ...fallback(5_000),
       minimum: 1,
+      maximum: 600_000,
       description:
         'Longest wait for the response headers of one attempt before 504 UPSTREAM_TIMEOUT.',
     }),
     bodyTimeoutMs: Type.Integer({
       ...fallback(5_000),
       minimum: 1,
+      maximum: 600_000,
       description:
         'Longest pause between two chunks of a response body before 504 UPSTREAM_TIMEOUT.',
     }),
     deadlineMs: Type.Integer({
       ...fallback(10_000),
       minimum: 1,
+      maximum: 600_000,
       description:
         'Longest time one call may take, retries and their delays included, before 504 UPSTREAM_TIMEOUT.',
     }),
@@ -364,12 +448,14 @@ function clientSettings(withDefaults: boolean) {
     retryDelayMs: Type.Integer({
       ...fallback(100),
       minimum: 0,
+      maximum: 60_000,
       description:
         'Base of the exponential backoff: retry n waits a random time up to retryDelayMs × 2^(n-1).',
     }),
     retryMaxDelayMs: Type.Integer({
       ...fallback(2_000),
       minimum: 0,
+      maximum: 60_000,
       description:
         'Longest wait before a retry; a longer Retry-After from the upstream means no retry.',
     }),
@@ -382,12 +468,14 @@ function clientSettings(withDefaults: boolean) {
     breakerCoolDownMs: Type.Integer({
       ...fallback(10_000),
       minimum: 1,
+      maximum: 600_000,
       description:
         'Time an open circuit answers 503 UPSTREAM_UNAVAILABLE at once before one probe call may go through.',
     }),
     maxResponseBytes: Type.Integer({
       ...fallback(10_485_760),
       minimum: 1,
+      maximum: 1_073_741_824,
       description: 'Largest accepted response body; a larger one fails the call with 502.',
     }),
   };

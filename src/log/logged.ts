@@ -1,4 +1,5 @@
 import type { BaseLogger, Level } from 'pino';
+import { withSpan } from '../tracing/span.js';
 import { roundMs } from './duration.js';
 
 /** How `logged()` describes the work it wraps; every field is written on every line. */
@@ -18,6 +19,12 @@ export interface LoggedOptions {
   description?: string;
   /** Level of the start and end lines; `info` unless set. A failure is always `error`. */
   level?: Level;
+  /**
+   * Also run each call in a span named by `type`, `category` and the function's name
+   * (those set, joined by `/`), child of the active span; a failure is recorded on it.
+   * Without tracing set up the span is a no-op.
+   */
+  tracing?: boolean;
 }
 
 /**
@@ -34,12 +41,12 @@ export function logged<A extends unknown[], R>(
   fn: (...args: A) => Promise<R>,
   options: LoggedOptions,
 ): (...args: A) => Promise<R> {
-  const { logger, level = 'info', type, category, detail, description } = options;
+  const { logger, level = 'info', type, category, detail, description, tracing } = options;
   // An inline arrow has no name; the detail then says what ran.
   const name = fn.name || detail || 'anonymous';
   const fields = definedOnly({ fn: fn.name || undefined, type, category, detail, description });
 
-  const wrapper = async function (this: unknown, ...args: A): Promise<R> {
+  const call = async function (this: unknown, ...args: A): Promise<R> {
     logger[level]({ ...fields, phase: 'start' }, `${name} started`);
     const started = performance.now();
     try {
@@ -53,9 +60,32 @@ export function logged<A extends unknown[], R>(
       throw err;
     }
   };
+  const wrapper = tracing
+    ? traced(call, [type, category, name], spanAttributes(fn, options))
+    : call;
   // Stack traces and a second wrapper then still name the original function.
   Object.defineProperty(wrapper, 'name', { value: fn.name });
   return wrapper;
+}
+
+function traced<A extends unknown[], R>(
+  call: (this: unknown, ...args: A) => Promise<R>,
+  nameParts: readonly (string | undefined)[],
+  attributes: Record<string, string>,
+): (this: unknown, ...args: A) => Promise<R> {
+  const spanName = nameParts.filter((part) => part).join('/');
+  return function (this: unknown, ...args: A): Promise<R> {
+    return withSpan(spanName, () => call.apply(this, args), attributes);
+  };
+}
+
+function spanAttributes(fn: { name: string }, options: LoggedOptions): Record<string, string> {
+  return definedOnly({
+    'code.function.name': fn.name || undefined,
+    'wharf.type': options.type,
+    'wharf.category': options.category,
+    'wharf.detail': options.detail,
+  });
 }
 
 function definedOnly(fields: Record<string, string | undefined>): Record<string, string> {

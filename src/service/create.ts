@@ -20,6 +20,8 @@ import { createHealth, type Health, type HealthRoutes, healthRoutes } from '../h
 import { installAccessLog, installRequestIdEcho, REQUEST_ID_HEADER } from '../log/access-log.js';
 import { createLogger, type LoggedOptions, type Logger, logged } from '../log/index.js';
 import { registerOpenApi } from '../openapi/index.js';
+import type { Tracing } from '../tracing/create.js';
+import { type ServiceTracingOptions, traceService } from '../tracing/service.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorBody, OK_CODE, OK_MESSAGE, successEnvelopeSchema } from './envelope.js';
 import { toServiceError } from './error-mapping.js';
@@ -47,6 +49,8 @@ export interface ServiceOptions<E extends readonly RouteEntry[]> {
   routes: E;
   /** Where log lines go instead of stdout (tests). */
   logDestination?: DestinationStream;
+  /** Tracing beyond the configuration, e.g. an in-memory exporter in tests. */
+  tracing?: ServiceTracingOptions;
 }
 
 export interface Service<R extends AnyRoute = AnyRoute> {
@@ -57,6 +61,11 @@ export interface Service<R extends AnyRoute = AnyRoute> {
   readonly app: FastifyInstance;
   readonly log: Logger;
   readonly health: Health;
+  /**
+   * The service's tracer provider (see `wharf/tracing`) once started, while tracing is on
+   * (`tracing.exporter` is not `none`, or `options.tracing` gives an exporter).
+   */
+  readonly tracing: Tracing | undefined;
   /**
    * `logged()` bound to this service: lines go to the service logger and `category`
    * defaults to the service name.
@@ -132,6 +141,14 @@ export function createService<const E extends readonly RouteEntry[]>(
 
   const version = options.version ?? '0.0.0';
   const lifecycle = createLifecycle({ app, health, log, config, prepare: build });
+  // First of the hooks, so every other hook's lines and the answers they send are traced.
+  const tracing = traceService(app, lifecycle, {
+    name: options.name,
+    version,
+    config,
+    log,
+    options: options.tracing,
+  });
 
   const allowedMethods = trackAllowedMethods(app);
   installJsonParser(app);
@@ -186,6 +203,9 @@ export function createService<const E extends readonly RouteEntry[]>(
     app,
     log,
     health,
+    get tracing() {
+      return tracing?.();
+    },
     logged(fn, opts) {
       return logged(fn, { ...opts, category: opts?.category ?? options.name, logger: log });
     },

@@ -1,0 +1,62 @@
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { FastifyInstance } from 'fastify';
+import type { CoreConfig } from '../config/schema.js';
+import type { Logger } from '../log/index.js';
+import type { Tracing } from './create.js';
+import { installRequestTracing } from './server.js';
+
+/** Tracing settings of `createService` beyond the configuration. */
+export interface ServiceTracingOptions {
+  /**
+   * An exporter used instead of the one `tracing.exporter` names, e.g. an
+   * `InMemorySpanExporter` in tests; tracing is then on whatever the configuration says.
+   */
+  exporter?: SpanExporter;
+}
+
+export interface TraceServiceSettings {
+  name: string;
+  version: string;
+  config: CoreConfig;
+  log: Logger;
+  options?: ServiceTracingOptions;
+}
+
+interface LifecycleHooks {
+  onStart(hook: () => Promise<void> | void): unknown;
+  onStop(hook: () => Promise<void> | void): unknown;
+}
+
+/**
+ * Trace a service's requests when `tracing.exporter` is not `none` or an exporter is
+ * given; otherwise install nothing, so tracing that is off costs nothing per request.
+ *
+ * The tracer provider is created by the first start hook, so the OpenTelemetry SDK and
+ * exporters are only loaded by services that trace, and it is shut down (flushed, within
+ * `tracing.exportTimeoutMs`) by the last stop hook, after the other hooks' spans ended.
+ * Returns the handle's getter (undefined until started), or undefined when tracing is off.
+ */
+export function traceService(
+  app: FastifyInstance,
+  lifecycle: LifecycleHooks,
+  settings: TraceServiceSettings,
+): (() => Tracing | undefined) | undefined {
+  const { config, options } = settings;
+  if (!options?.exporter && config.tracing.exporter === 'none') return undefined;
+  let tracing: Tracing | undefined;
+  installRequestTracing(app, () => tracing);
+  lifecycle.onStart(async () => {
+    const { createTracing } = await import('./create.js');
+    tracing = createTracing(config.tracing, {
+      serviceName: settings.name,
+      serviceVersion: settings.version,
+      environment: config.env,
+      logger: settings.log,
+      exporter: options?.exporter,
+    });
+  });
+  lifecycle.onStop(async () => {
+    await tracing?.shutdown();
+  });
+  return () => tracing;
+}
