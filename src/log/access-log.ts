@@ -30,14 +30,6 @@ export function installAccessLog(app: FastifyInstance): void {
   });
 }
 
-/** Send the request id back, so a caller can quote it when reporting a problem. */
-export function installRequestIdEcho(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
-}
-
 function accessLine(request: FastifyRequest, reply: FastifyReply): AccessLine {
   const line: AccessLine = {
     method: request.method,

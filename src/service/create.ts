@@ -17,7 +17,7 @@ import {
   ServiceUnavailableError,
 } from '../errors/index.js';
 import { createHealth, type Health, type HealthRoutes, healthRoutes } from '../health/index.js';
-import { installAccessLog, installRequestIdEcho, REQUEST_ID_HEADER } from '../log/access-log.js';
+import { installAccessLog, REQUEST_ID_HEADER } from '../log/access-log.js';
 import { createLogger, type LoggedOptions, type Logger, logged } from '../log/index.js';
 import { registerOpenApi } from '../openapi/index.js';
 import type { Tracing } from '../tracing/create.js';
@@ -136,11 +136,13 @@ export function createService<const E extends readonly RouteEntry[]>(
     onConstructorPoisoning: 'error',
     clientErrorHandler,
     ajv: { customOptions: { allErrors: true } },
-    frameworkErrors: (err, request, reply) => sendError(request, reply, toServiceError(err, 0)),
+    frameworkErrors: (err, request, reply) =>
+      sendError(request, reply, toServiceError(err, 0), isClosing),
   }) as unknown as FastifyInstance;
 
   const version = options.version ?? '0.0.0';
   const lifecycle = createLifecycle({ app, health, log, config, prepare: build });
+  const isClosing = () => lifecycle.closing;
   // First of the hooks, so every other hook's lines and the answers they send are traced.
   const tracing = traceService(app, lifecycle, {
     name: options.name,
@@ -152,23 +154,19 @@ export function createService<const E extends readonly RouteEntry[]>(
 
   const allowedMethods = trackAllowedMethods(app);
   installJsonParser(app);
-  installErrorHandling(app, config, allowedMethods);
-  installRequestIdEcho(app);
+  installErrorHandling(app, config, allowedMethods, isClosing);
   if (config.log.accessLog) installAccessLog(app);
+  // One hook for both jobs: each hook Fastify runs costs on every request.
   app.addHook('onRequest', (request, reply, done) => {
+    // Echoed so a caller can quote it when reporting a problem.
+    reply.header(REQUEST_ID_HEADER, request.id);
     if (!lifecycle.closing) return done();
-    reply.header('connection', 'close');
     sendError(
       request,
       reply,
       new ServiceUnavailableError('Service is shutting down', undefined, ErrorCode.shuttingDown),
+      isClosing,
     );
-  });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    // Without it a keep-alive socket that carried an in-flight request stays open after
-    // its response, and close() waits for the socket's idle timeout.
-    if (lifecycle.closing) reply.header('connection', 'close');
-    done(null, payload);
   });
 
   async function build(): Promise<void> {
@@ -193,7 +191,7 @@ export function createService<const E extends readonly RouteEntry[]>(
       routes,
       serve: config.openapi.enabled,
     });
-    for (const resolved of routes) registerRoute(app, resolved);
+    for (const resolved of routes) registerRoute(app, resolved, isClosing);
   }
 
   const service: Service<RoutesOf<E> | HealthRoutes> = {
@@ -225,7 +223,11 @@ export function createService<const E extends readonly RouteEntry[]>(
   return service;
 }
 
-function registerRoute(app: FastifyInstance, { route, url, tags }: ResolvedRoute): void {
+function registerRoute(
+  app: FastifyInstance,
+  { route, url, tags }: ResolvedRoute,
+  isClosing: () => boolean,
+): void {
   const status = route.status ?? 200;
   app.route({
     method: route.method,
@@ -242,16 +244,17 @@ function registerRoute(app: FastifyInstance, { route, url, tags }: ResolvedRoute
       headers: route.headers,
       response: route.raw ? undefined : { [status]: successEnvelopeSchema(route.response) },
     }),
-    handler: route.raw ? route.handler : envelopeHandler(route, status),
+    handler: route.raw ? route.handler : envelopeHandler(route, status, isClosing),
   });
 }
 
-function envelopeHandler(route: AnyRoute, status: number) {
+function envelopeHandler(route: AnyRoute, status: number, isClosing: () => boolean) {
   const handler = route.handler;
   return async function wharfHandler(request: FastifyRequest, reply: FastifyReply) {
     // biome-ignore lint/suspicious/noExplicitAny: typed at the route() boundary
     const data = await handler(request as any, reply);
     if (status !== 200) reply.code(status);
+    closeIfClosing(reply, isClosing);
     return { code: OK_CODE, message: OK_MESSAGE, data: data === undefined ? null : data };
   };
 }
@@ -260,9 +263,10 @@ function installErrorHandling(
   app: FastifyInstance,
   config: CoreConfig,
   allowedMethods: (path: string) => string[],
+  isClosing: () => boolean,
 ): void {
   app.setErrorHandler((err, request, reply) => {
-    sendError(request, reply, toServiceError(err, config.http.bodyLimit, request), err);
+    sendError(request, reply, toServiceError(err, config.http.bodyLimit, request), isClosing, err);
   });
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?', 1)[0] ?? request.url;
@@ -273,7 +277,7 @@ function installErrorHandling(
       allow.length > 0 && !allow.includes(request.method)
         ? new MethodNotAllowedError(request.method, allow)
         : new NotFoundError(`No route for ${request.method} ${path}`);
-    sendError(request, reply, error);
+    sendError(request, reply, error, isClosing);
   });
 }
 
@@ -281,13 +285,24 @@ function sendError(
   request: FastifyRequest,
   reply: FastifyReply,
   error: ServiceError,
+  isClosing: () => boolean,
   original: unknown = error,
 ): void {
+  closeIfClosing(reply, isClosing);
   if (error.status >= 500) {
     request.log.error({ err: original }, `request failed: ${error.code}`);
   }
   if (error instanceof MethodNotAllowedError) reply.header('allow', error.allow.join(', '));
   reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error));
+}
+
+/**
+ * An answer sent while the server closes tells a keep-alive client not to reuse the
+ * socket, so its next request does not race the socket's closing. Checked in Wharf's own
+ * handler and error path rather than in an onSend hook, which would cost every request.
+ */
+function closeIfClosing(reply: FastifyReply, isClosing: () => boolean): void {
+  if (isClosing()) reply.header('connection', 'close');
 }
 
 /** Names feed the client and operationIds, so they must be unique, as must method + URL. */

@@ -3,6 +3,8 @@ import type { CoreConfig } from '../config/schema.js';
 import type { Health } from '../health/index.js';
 import type { Logger } from '../log/index.js';
 
+const IDLE_SWEEP_MS = 50;
+
 /** A start or stop hook; may be async. */
 export type LifecycleHook = () => Promise<void> | void;
 
@@ -73,7 +75,15 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     if (!startFailed && config.shutdown.delayMs > 0) await sleep(config.shutdown.delayMs);
     closing = true;
     const errors: unknown[] = [];
-    await attempt(() => app.close(), 'closing the server failed', errors);
+    // A keep-alive socket busy with an in-flight request when close() began turns idle
+    // only after its response, and would then wait out its keep-alive timeout; sweeping
+    // idle sockets while closing costs nothing per request.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+    try {
+      await attempt(() => app.close(), 'closing the server failed', errors);
+    } finally {
+      clearInterval(sweep);
+    }
     for (const hook of [...stopHooks].reverse()) {
       await attempt(hook, 'stop hook failed', errors);
     }
