@@ -63,6 +63,9 @@ export const ErrorCode = {
   upstreamError: 'UPSTREAM_ERROR',
   upstreamUnavailable: 'UPSTREAM_UNAVAILABLE',
   upstreamTimeout: 'UPSTREAM_TIMEOUT',
+  messagingUnavailable: 'MESSAGING_UNAVAILABLE',
+  messagingTopology: 'MESSAGING_TOPOLOGY_INVALID',
+  scheduleInvalid: 'SCHEDULE_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -334,6 +337,43 @@ export class UpstreamTimeoutError extends ServiceError {
   }
 }
 
+/**
+ * The message broker cannot take a message now: no connection (and none came back within
+ * `messaging.publishTimeoutMs`), no confirm in time, or messaging is stopped (503).
+ */
+export class MessagingUnavailableError extends ServiceUnavailableError {
+  constructor(message = 'Message broker is unavailable', cause?: unknown) {
+    super(message, undefined, ErrorCode.messagingUnavailable);
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/**
+ * The broker refused a message for good: its exchange does not exist, or the broker
+ * rejected it (negative confirm). Callers see a plain 500; the reason goes to the log.
+ */
+export class MessagePublishError extends InternalError {
+  /** Why the broker refused it, e.g. `NOT_FOUND - no exchange 'orders'`. */
+  readonly reason: string;
+  constructor(reason: string, cause?: unknown) {
+    super(cause);
+    this.reason = reason;
+  }
+}
+
+/**
+ * The declared exchanges, queues or bindings cannot work, or conflict with what the broker
+ * already has (e.g. a queue declared earlier with other arguments). Raised at start; never
+ * reaches a caller.
+ */
+export class MessagingTopologyError extends Error {
+  readonly code = ErrorCode.messagingTopology;
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MessagingTopologyError';
+  }
+}
+
 /** Raised at start-up when the configuration is invalid; never reaches a caller. */
 export class ConfigError extends Error {
   readonly code = ErrorCode.config;
@@ -349,6 +389,15 @@ export class RouteDefinitionError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RouteDefinitionError';
+  }
+}
+
+/** Raised when a job is scheduled with a cron expression or timezone that cannot work. */
+export class ScheduleDefinitionError extends Error {
+  readonly code = ErrorCode.scheduleInvalid;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScheduleDefinitionError';
   }
 }
 

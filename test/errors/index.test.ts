@@ -14,6 +14,8 @@ import {
   HeadersTooLargeError,
   InternalError,
   MalformedJsonError,
+  MessagePublishError,
+  MessagingUnavailableError,
   MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
@@ -159,6 +161,18 @@ const table: Row[] = [
   {
     make: () => new DatabaseQueryError('42P01'),
     type: DatabaseQueryError,
+    status: 500,
+    code: 'INTERNAL_ERROR',
+  },
+  {
+    make: () => new MessagingUnavailableError(),
+    type: MessagingUnavailableError,
+    status: 503,
+    code: 'MESSAGING_UNAVAILABLE',
+  },
+  {
+    make: () => new MessagePublishError("NOT_FOUND - no exchange 'orders'"),
+    type: MessagePublishError,
     status: 500,
     code: 'INTERNAL_ERROR',
   },
