@@ -1,17 +1,21 @@
 /**
  * The example system: every example service in one process, each on its own port.
  *
- *   npm start                                   cities on 8081, roles on 8082
- *   npm start -- --cities-port 9001 --roles-port 9002
+ *   npm start                          cities on 8081, roles on 8082, users on 8083
+ *   npm start -- --cities-port 9001 --roles-port 9002 --users-port 9003
  *
  * Settings other than the port come from `loadConfig` (WHARF_CONFIG, .env, WHARF_<PATH>)
  * and apply to every service; the port is per service, so it is set here by flag only.
+ * The users service keeps its data in embedded PGlite, in memory unless `db.dataDir`
+ * (WHARF_DB_DATA_DIR) names a directory, or in PostgreSQL when `db.url` (DATABASE_URL) is
+ * set; it is migrated on start.
  */
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { type CoreConfig, loadConfig, runService, type Service } from 'wharf';
 import { CITIES_PORT, createCitiesService } from './cities/service.js';
 import { createRolesService, ROLES_PORT } from './roles/service.js';
+import { createUsersService, USERS_PORT } from './users/service.js';
 
 interface SystemEntry {
   /** Flag that overrides the port, without the dashes. */
@@ -34,6 +38,12 @@ const SYSTEM: readonly SystemEntry[] = [
     defaultPort: ROLES_PORT,
     path: '/roles',
     create: (config) => createRolesService({ config }),
+  },
+  {
+    flag: 'users-port',
+    defaultPort: USERS_PORT,
+    path: '/users',
+    create: (config) => createUsersService({ config }),
   },
 ];
 

@@ -4,6 +4,7 @@ import type { RouteArgs, RouteData, RouteInput } from '../service/route-types.js
 import type { MockUpstreams, UpstreamMock } from './upstreams.js';
 
 export type { RouteData, RouteInput };
+export { type TestDatabase, type TestDatabaseOptions, testDatabase } from './database.js';
 export {
   type MockAnswer,
   type MockCall,

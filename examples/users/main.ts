@@ -1,0 +1,13 @@
+/**
+ * The users service on its own:
+ *   node --conditions=source --import tsx examples/users/main.ts
+ * Listens on 8083 unless the configuration says otherwise (WHARF_HTTP_PORT, PORT, WHARF_CONFIG).
+ * Its database is PostgreSQL when DATABASE_URL (db.url) is set, else embedded PGlite: in
+ * memory, or in WHARF_DB_DATA_DIR (db.dataDir) to keep the data.
+ */
+import { loadConfig, runService } from 'wharf';
+import { createUsersService, USERS_PORT } from './service.js';
+
+await runService(async () =>
+  createUsersService({ config: await loadConfig({ defaults: { http: { port: USERS_PORT } } }) }),
+);

@@ -1,0 +1,65 @@
+import { type Database, ident, sql } from 'wharf/db';
+import { DEFAULT_LIMIT, type Page, type PageQuery } from '../shared/paging.js';
+import { users } from './model.js';
+import { type NewUser, type User, UserPatch } from './schemas.js';
+
+/** The fields a patch may change, straight from its schema. */
+const PATCHABLE = Object.keys(UserPatch.properties) as (keyof UserPatch & keyof typeof users)[];
+
+/**
+ * Insert a user and answer its id. In a transaction, so whatever else creating a user
+ * comes to write commits or rolls back together with the row.
+ */
+export function insertUser(db: Database, user: NewUser): Promise<{ id: number }> {
+  return db.transaction(async (tx) => {
+    // `?? null`: a field left out is stored as NULL (wharf/db refuses undefined).
+    const id = await tx.fetchval<number>`
+      insert into users (name, age, sex, city_id, role_id)
+      values (${user.name}, ${user.age ?? null}, ${user.sex ?? null},
+              ${user.city_id ?? null}, ${user.role_id ?? null})
+      returning id`;
+    if (id === null) throw new Error('insert into users returned no id');
+    return { id };
+  });
+}
+
+/** A row as the database answers it: timestamps come back as Dates. */
+type UserRow = Omit<User, 'create_time'> & { create_time: Date };
+
+/** JSON carries the creation time as an ISO 8601 string, as the User schema says. */
+function toUser(row: UserRow): User {
+  return { ...row, create_time: row.create_time.toISOString() };
+}
+
+export async function findUser(db: Database, id: number): Promise<User | null> {
+  const row = await db.fetchrow<UserRow>`select * from users where id = ${id}`;
+  return row && toUser(row);
+}
+
+/** One page in id order, and how many users there are in all. */
+export async function listUsers(db: Database, query: PageQuery): Promise<Page<User>> {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const offset = query.offset ?? 0;
+  const [items, total] = await Promise.all([
+    db.fetch<UserRow>`select * from users order by id limit ${limit} offset ${offset}`,
+    db.fetchval<number>`select count(*)::int from users`,
+  ]);
+  return { items: items.map(toUser), total: total ?? 0, limit, offset };
+}
+
+/** Change the fields the patch holds; null when no user has this id. */
+export async function updateUser(db: Database, id: number, patch: UserPatch): Promise<User | null> {
+  const assignments = PATCHABLE.flatMap((key) => {
+    const value = patch[key];
+    return value === undefined ? [] : [sql`${ident(users[key].name)} = ${value}`];
+  });
+  if (assignments.length === 0) return findUser(db, id);
+  const row = await db.fetchrow<UserRow>`
+    update users set ${sql.join(assignments)} where id = ${id} returning *`;
+  return row && toUser(row);
+}
+
+/** Delete a user; false when there was none with this id. */
+export async function deleteUser(db: Database, id: number): Promise<boolean> {
+  return (await db.execute`delete from users where id = ${id}`) > 0;
+}
