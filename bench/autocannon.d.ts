@@ -21,7 +21,7 @@ declare module 'autocannon' {
     timeout?: number;
   }
 
-  interface Result {
+  export interface Result {
     requests: Histogram;
     /** Milliseconds. */
     latency: Histogram;
@@ -33,6 +33,12 @@ declare module 'autocannon' {
     non2xx: number;
   }
 
-  function autocannon(options: Options): Promise<Result>;
+  /** What `autocannon(options)` returns: the result, and events while it runs. */
+  interface Instance extends PromiseLike<Result> {
+    /** Once per second: the requests answered in that second. */
+    on(event: 'tick', listener: (tick: { counter: number; bytes: number }) => void): this;
+  }
+
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }

@@ -1,6 +1,6 @@
-import autocannon from 'autocannon';
+import autocannon, { type Result } from 'autocannon';
+import type { Scenario } from './scenarios.js';
 import type { ServerProcess } from './server-process.js';
-import { EXPECTED_BODY, TARGET_PATH } from './target.js';
 
 /** The figures of one measured run against one server. */
 export interface RunResult {
@@ -12,7 +12,9 @@ export interface RunResult {
   cpuUsPerRequest: number;
 }
 
-interface LoadOptions {
+export interface LoadOptions {
+  /** The path every request asks for. */
+  path: string;
   connections: number;
   duration: number;
 }
@@ -22,20 +24,16 @@ export async function warmUp(server: ServerProcess, options: LoadOptions): Promi
   if (options.duration > 0) await measure(server, options);
 }
 
-/** One autocannon run; a run with any error or non-2xx answer is refused, not averaged in. */
+/** One autocannon run and the server CPU it cost. */
 export async function measure(server: ServerProcess, options: LoadOptions): Promise<RunResult> {
   const cpuBefore = server.cpuTimeMs();
   const result = await autocannon({
-    url: `${server.baseUrl}${TARGET_PATH}`,
+    url: `${server.baseUrl}${options.path}`,
     connections: options.connections,
     duration: options.duration,
   });
   const cpuMs = server.cpuTimeMs() - cpuBefore;
-  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
-    throw new Error(
-      `${server.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`,
-    );
-  }
+  assertClean(server, result);
   return {
     reqPerSec: result.requests.average,
     p50Ms: result.latency.p50,
@@ -45,13 +43,22 @@ export async function measure(server: ServerProcess, options: LoadOptions): Prom
   };
 }
 
-/** Fail before measuring when a server does not answer the expected JSON. */
-export async function checkBody(server: ServerProcess): Promise<void> {
-  const res = await fetch(`${server.baseUrl}${TARGET_PATH}`);
-  const body = await res.text();
-  if (res.status !== 200 || body !== EXPECTED_BODY) {
+/** A run with any error, timeout or non-2xx answer is refused, not averaged in. */
+export function assertClean(server: ServerProcess, result: Result): void {
+  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
     throw new Error(
-      `${server.name} answered ${res.status} ${body}\n  expected 200 ${EXPECTED_BODY}`,
+      `${server.name}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`,
+    );
+  }
+}
+
+/** Fail before measuring when a server does not answer the scenario's JSON. */
+export async function checkBody(server: ServerProcess, scenario: Scenario): Promise<void> {
+  const res = await fetch(`${server.baseUrl}${scenario.path}`);
+  const body = await res.text();
+  if (res.status !== 200 || body !== scenario.expectedBody) {
+    throw new Error(
+      `${server.name} answered ${res.status} ${body}\n  expected 200 ${scenario.expectedBody}`,
     );
   }
 }

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 
+/** Where the database scenario runs unless DATABASE_URL or --database-url says otherwise. */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5432/wharf_test';
+
 export interface BenchOptions {
   /** Seconds of measured load per run. */
   duration: number;
@@ -8,16 +11,25 @@ export interface BenchOptions {
   connections: number;
   /** Runs per server; servers alternate so drift hits both alike. */
   runs: number;
+  /** Seconds of the one long run per database endpoint; 0 skips it. */
+  sustained: number;
+  /** PostgreSQL server of the database scenario; empty skips that scenario. */
+  databaseUrl: string;
 }
 
-const DEFAULTS: BenchOptions = { duration: 10, warmup: 3, connections: 64, runs: 3 };
+const DEFAULTS = { duration: 10, warmup: 3, connections: 64, runs: 3, sustained: 60 };
 
 export const USAGE = `npm run bench -- [--duration S] [--warmup S] [--connections N] [--runs N]
-  defaults: --duration ${DEFAULTS.duration} --warmup ${DEFAULTS.warmup} --connections ${DEFAULTS.connections} --runs ${DEFAULTS.runs}
-  quick:    npm run bench -- --duration 2 --warmup 1 --runs 1`;
+                     [--sustained S | --no-sustained] [--database-url URL | --no-db]
+  defaults: --duration ${DEFAULTS.duration} --warmup ${DEFAULTS.warmup} --connections ${DEFAULTS.connections} --runs ${DEFAULTS.runs} --sustained ${DEFAULTS.sustained}
+            --database-url $DATABASE_URL, else ${DEFAULT_DATABASE_URL}
+  quick:    npm run bench -- --duration 2 --warmup 1 --runs 1 --no-sustained`;
 
 /** Read the benchmark settings from the command line; unknown flags are an error. */
-export function parseOptions(argv: string[]): BenchOptions {
+export function parseOptions(
+  argv: string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -25,13 +37,23 @@ export function parseOptions(argv: string[]): BenchOptions {
       warmup: { type: 'string' },
       connections: { type: 'string' },
       runs: { type: 'string' },
+      sustained: { type: 'string' },
+      'no-sustained': { type: 'boolean' },
+      'database-url': { type: 'string' },
+      'no-db': { type: 'boolean' },
     },
   });
+  const databaseUrl = values['database-url'] ?? (env.DATABASE_URL || DEFAULT_DATABASE_URL);
   return {
     duration: positive('duration', values.duration, DEFAULTS.duration),
     warmup: positive('warmup', values.warmup, DEFAULTS.warmup, 0),
     connections: positive('connections', values.connections, DEFAULTS.connections),
     runs: positive('runs', values.runs, DEFAULTS.runs),
+    // The first and last ten seconds are compared, so a shorter run would compare overlaps.
+    sustained: values['no-sustained']
+      ? 0
+      : positive('sustained', values.sustained, DEFAULTS.sustained, 20),
+    databaseUrl: values['no-db'] ? '' : databaseUrl,
   };
 }
 

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { RunResult } from './load.js';
 import type { Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
+import type { Scenario } from './scenarios.js';
+import type { SustainedResult } from './sustained.js';
 
 export interface ServerSummary {
   name: string;
@@ -13,15 +15,26 @@ export interface ServerSummary {
   peakRssBytes: number;
 }
 
-export interface BenchReport {
-  machine: Machine;
-  options: BenchOptions & { pinned: boolean };
-  target: string;
+/** The figures of one scenario: Wharf and bare Fastify on one endpoint. */
+export interface ScenarioReport {
+  name: string;
+  description: string;
+  path: string;
   servers: ServerSummary[];
   /** Median req/s of Wharf divided by that of bare Fastify. */
   throughputRatio: number;
   /** Median server CPU per request of Wharf divided by that of bare Fastify. */
   cpuCostRatio: number;
+  /** The long runs, one per server; empty when skipped or not a database scenario. */
+  sustained: SustainedResult[];
+}
+
+export interface BenchReport {
+  machine: Machine;
+  options: Omit<BenchOptions, 'databaseUrl'> & { pinned: boolean };
+  /** The PostgreSQL server of the database scenario (password hidden), or null. */
+  database: { url: string; version: string } | null;
+  scenarios: ScenarioReport[];
 }
 
 export function summarise(name: string, runs: RunResult[], peakRssBytes: number): ServerSummary {
@@ -33,6 +46,24 @@ export function summarise(name: string, runs: RunResult[], peakRssBytes: number)
     medianP99Ms: median(runs.map((r) => r.p99Ms)),
     medianCpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)),
     peakRssBytes,
+  };
+}
+
+/** Summaries and ratios of a scenario; `servers` holds Wharf's summary first. */
+export function scenarioReport(
+  scenario: Scenario,
+  servers: ServerSummary[],
+  sustained: SustainedResult[],
+): ScenarioReport {
+  const [wharf, fastify] = servers;
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    path: scenario.path,
+    servers,
+    throughputRatio: (wharf?.medianReqPerSec ?? 0) / (fastify?.medianReqPerSec ?? 1),
+    cpuCostRatio: (wharf?.medianCpuUsPerRequest ?? 0) / (fastify?.medianCpuUsPerRequest ?? 1),
+    sustained,
   };
 }
 
@@ -55,31 +86,76 @@ const HEADER = [
   'req/s per run',
 ];
 
-function rows(report: BenchReport): string[][] {
-  return report.servers.map((s) => [
+const SUSTAINED_HEADER = [
+  'server',
+  'first 10 s req/s',
+  'last 10 s req/s',
+  'change',
+  'p99 ms',
+  'peak RSS MiB',
+];
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
+
+function rows(scenario: ScenarioReport): string[][] {
+  return scenario.servers.map((s) => [
     s.name,
     Math.round(s.medianReqPerSec).toString(),
     s.medianP50Ms.toString(),
     s.medianP99Ms.toString(),
     s.medianCpuUsPerRequest.toFixed(1),
-    (s.peakRssBytes / 2 ** 20).toFixed(1),
+    mib(s.peakRssBytes),
     s.runs.map((r) => Math.round(r.reqPerSec)).join(', '),
   ]);
 }
 
-/** The summary table for the terminal, columns padded to line up. */
-export function formatTable(report: BenchReport): string {
-  const all = [HEADER, ...rows(report)];
-  const widths = HEADER.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
-  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
+function sustainedRows(scenario: ScenarioReport): string[][] {
+  return scenario.sustained.map((s) => [
+    s.server,
+    Math.round(s.first10).toString(),
+    Math.round(s.last10).toString(),
+    `${s.last10 >= s.first10 ? '+' : ''}${(((s.last10 - s.first10) / s.first10) * 100).toFixed(1)} %`,
+    s.p99Ms.toString(),
+    mib(s.peakRssBytes),
+  ]);
+}
+
+function ratioLines(scenario: ScenarioReport, bold: boolean): string[] {
+  const b = bold ? '**' : '';
   return [
-    line(HEADER),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows(report).map(line),
-    '',
-    `Wharf/Fastify throughput ratio: ${report.throughputRatio.toFixed(2)} (median req/s)`,
-    `Wharf/Fastify CPU cost ratio:   ${report.cpuCostRatio.toFixed(2)} (median server CPU per request)`,
-  ].join('\n');
+    `${b}Wharf/Fastify throughput ratio: ${scenario.throughputRatio.toFixed(2)}${b} (median req/s)`,
+    `${b}Wharf/Fastify CPU cost ratio: ${scenario.cpuCostRatio.toFixed(2)}${b} (median server CPU time per request)`,
+  ];
+}
+
+function padded(header: string[], body: string[][]): string[] {
+  const all = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+}
+
+function markdownTable(header: string[], body: string[][]): string {
+  return [header, header.map(() => '---'), ...body]
+    .map((row) => `| ${row.join(' | ')} |`)
+    .join('\n');
+}
+
+/** The summary tables for the terminal, columns padded to line up. */
+export function formatTable(report: BenchReport): string {
+  const blocks = report.scenarios.map((scenario) => {
+    const lines = [`GET ${scenario.path} (${scenario.name})`, ...padded(HEADER, rows(scenario))];
+    lines.push('', ...ratioLines(scenario, false));
+    if (scenario.sustained.length > 0) {
+      const seconds = scenario.sustained[0]?.seconds ?? 0;
+      lines.push('', `Sustained ${seconds} s run per server:`);
+      lines.push(...padded(SUSTAINED_HEADER, sustainedRows(scenario)));
+    }
+    return lines.join('\n');
+  });
+  return blocks.join('\n\n');
 }
 
 /** bench/results/latest.json: every figure, for tooling and comparisons. */
@@ -90,22 +166,43 @@ export function writeJson(report: BenchReport, dir: URL): string {
   return file.pathname;
 }
 
+function scenarioSection(scenario: ScenarioReport): string {
+  const parts = [
+    `## GET ${scenario.path}`,
+    `${capitalise(scenario.description)}.`,
+    markdownTable(HEADER, rows(scenario)),
+    ratioLines(scenario, true)
+      .map((line) => `- ${line}`)
+      .join('\n'),
+  ];
+  if (scenario.sustained.length > 0) {
+    const seconds = scenario.sustained[0]?.seconds ?? 0;
+    parts.push(
+      `Then one sustained ${seconds} s run per server (same connections), comparing the mean ` +
+        'req/s of its first and last ten seconds; peak RSS is read at its end. The rate of ' +
+        'every second is in `bench/results/latest.json`.',
+      markdownTable(SUSTAINED_HEADER, sustainedRows(scenario)),
+    );
+  }
+  return parts.join('\n\n');
+}
+
 /** bench/RESULTS.md: the last run as a readable page. */
 export function writeMarkdown(report: BenchReport, file: URL): string {
   const { machine, options } = report;
-  const table = [HEADER, HEADER.map(() => '---'), ...rows(report)]
-    .map((row) => `| ${row.join(' | ')} |`)
-    .join('\n');
   const versions = Object.entries(machine.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ');
+  const database = report.database
+    ? `PostgreSQL ${report.database.version} on the same machine, not pinned; a database of its own, created, seeded and dropped by the run`
+    : 'none (the database scenario was skipped)';
   const text = `# Benchmark results
 
 Written by \`npm run bench\` (see bench/run.ts); re-run it to refresh this page.
 
-\`GET ${report.target}\` of the example cities service on Wharf (production defaults,
-access log on, written to /dev/null) against the same route and JSON on bare Fastify.
-Each server runs in its own process; autocannon generates the load from another.
+Each scenario measures one endpoint on Wharf (production defaults, access log on, written
+to /dev/null) and the same route and JSON on bare Fastify. Each server runs in its own
+process; autocannon generates the load from another.
 
 | | |
 | --- | --- |
@@ -114,20 +211,25 @@ Each server runs in its own process; autocannon generates the load from another.
 | Machine | ${machine.cpuModel}, ${machine.cpuCount} CPUs, ${machine.os} |
 | Load average at start | ${machine.loadAverage} (1 min) |
 | Versions | ${versions} |
+| Database | ${database} |
 | Load | ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s measured, ${options.runs} runs per server, servers alternating |
 | CPU pinning | ${options.pinned ? 'server on CPU 0, load generator on CPU 1 (taskset)' : 'none (taskset missing or a single CPU)'} |
 
-${table}
+${report.scenarios.map(scenarioSection).join('\n\n')}
 
-- **Wharf/Fastify throughput ratio: ${report.throughputRatio.toFixed(2)}** (median req/s)
-- **Wharf/Fastify CPU cost ratio: ${report.cpuCostRatio.toFixed(2)}** (median server CPU time per request)
+## Reading the figures
 
 Latencies are autocannon's per-request percentiles. CPU µs/req is the server's user plus
 system time (all threads) during the measured run divided by the requests answered; unlike
 req/s it barely moves when other work competes for the machine, so it is the steadier of
-the two comparisons on a busy machine. Peak RSS is the server's VmHWM at the end of all
-runs. Figures from one machine only compare servers measured together.
+the two comparisons on a busy machine. PostgreSQL's own CPU time is not in it. Peak RSS is
+the server's VmHWM after its measured runs. Figures from one machine only compare servers
+measured together.
 `;
   writeFileSync(file, text);
   return file.pathname;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,25 +1,83 @@
 /**
- * `npm run bench`: the Wharf cities service against bare Fastify on the same route.
+ * `npm run bench`: Wharf against bare Fastify on the same endpoints, in one invocation:
+ * - GET /cities/1: the cities example, data in memory (the framework's own cost);
+ * - GET /users/1: the users example reading one row by primary key from PostgreSQL, then
+ *   one sustained run per server to see whether the rate holds.
  * Usage and defaults: see USAGE in bench/options.ts.
  */
+import { resolveCoreConfig } from 'wharf';
+import { type BenchDatabase, createBenchDatabase, redact, SEED_USERS } from './bench-database.js';
 import { canPin, pinSelf } from './cpu.js';
 import { checkBody, measure, type RunResult, warmUp } from './load.js';
 import { describeMachine } from './machine.js';
-import { parseOptions } from './options.js';
-import { type BenchReport, formatTable, summarise, writeJson, writeMarkdown } from './report.js';
+import { type BenchOptions, parseOptions } from './options.js';
+import {
+  type BenchReport,
+  formatTable,
+  type ScenarioReport,
+  scenarioReport,
+  summarise,
+  writeJson,
+  writeMarkdown,
+} from './report.js';
+import { CITIES, type Scenario, usersScenario } from './scenarios.js';
 import { type ServerProcess, startServer } from './server-process.js';
-import { TARGET_PATH } from './target.js';
+import { type SustainedResult, sustainedRun } from './sustained.js';
 
-const SERVERS = ['wharf', 'fastify'] as const;
+/** Wharf's default pool size; the bare Fastify server gets as many connections. */
+const POOL_SIZE = resolveCoreConfig().db.poolSize;
+
+/** What must be undone however the run ends, Ctrl+C included: servers, the database. */
+const cleanups = new Set<() => Promise<void>>();
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const machine = describeMachine();
   const pinned = canPin(machine.cpuCount);
   if (pinned) pinSelf();
+  printHeader(options, machine, pinned);
+
+  // The database first: an unreachable server fails the run before minutes of measuring.
+  let bench: BenchDatabase | undefined;
+  if (options.databaseUrl) {
+    console.log(
+      `Creating a benchmark database with ${SEED_USERS} users on ${redact(options.databaseUrl)}`,
+    );
+    bench = await createBenchDatabase(options.databaseUrl);
+    const drop = bench.drop;
+    cleanups.add(drop);
+  }
+  try {
+    const scenarios = [await runScenario(CITIES, options, pinned)];
+    if (bench)
+      scenarios.push(await runScenario(usersScenario(bench.url, POOL_SIZE), options, pinned));
+    const { databaseUrl, ...rest } = options;
+    const report: BenchReport = {
+      machine,
+      options: { ...rest, pinned },
+      database: bench ? { url: redact(databaseUrl), version: bench.serverVersion } : null,
+      scenarios,
+    };
+    console.log(`\n${formatTable(report)}\n`);
+    const json = writeJson(report, new URL('./results/', import.meta.url));
+    const markdown = writeMarkdown(report, new URL('./RESULTS.md', import.meta.url));
+    console.log(`Wrote ${json} and ${markdown}`);
+  } finally {
+    await runCleanups();
+  }
+}
+
+function printHeader(
+  options: BenchOptions,
+  machine: ReturnType<typeof describeMachine>,
+  pinned: boolean,
+): void {
   console.log(
-    `GET ${TARGET_PATH}: ${options.connections} connections, ${options.warmup} s warm-up + ` +
-      `${options.duration} s, ${options.runs} runs per server` +
+    `${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s, ` +
+      `${options.runs} runs per server` +
+      (options.sustained > 0
+        ? `, a sustained ${options.sustained} s run per database server`
+        : '') +
       (pinned ? ', servers on CPU 0, load on CPU 1' : ', no CPU pinning'),
   );
   console.log(`${machine.cpuModel} (${machine.cpuCount} CPUs), Node ${machine.node}`);
@@ -29,19 +87,30 @@ async function main(): Promise<void> {
     );
   }
   console.log('');
+}
 
+async function runScenario(
+  scenario: Scenario,
+  options: BenchOptions,
+  pinned: boolean,
+): Promise<ScenarioReport> {
+  console.log(`\nGET ${scenario.path}: ${scenario.description}`);
+  const load = { path: scenario.path, connections: options.connections };
   const servers: ServerProcess[] = [];
-  const runs = new Map<string, RunResult[]>(SERVERS.map((name) => [name, []]));
+  const runs = new Map<string, RunResult[]>(scenario.servers.map((s) => [s.name, []]));
   const peaks = new Map<string, number>();
+  const sustained: SustainedResult[] = [];
+  const stopAll = () => Promise.all(servers.map((s) => s.stop())).then(() => undefined);
+  cleanups.add(stopAll);
   try {
-    for (const name of SERVERS) servers.push(await startServer(name, pinned));
-    for (const server of servers) await checkBody(server);
+    for (const spec of scenario.servers) servers.push(await startServer(spec, pinned));
+    for (const server of servers) await checkBody(server, scenario);
     for (let run = 0; run < options.runs; run++) {
       // Alternate which server goes first, so slow drift of the machine hits both alike.
       const order = run % 2 === 0 ? servers : [...servers].reverse();
       for (const server of order) {
-        await warmUp(server, { ...options, duration: options.warmup });
-        const result = await measure(server, options);
+        await warmUp(server, { ...load, duration: options.warmup });
+        const result = await measure(server, { ...load, duration: options.duration });
         runs.get(server.name)?.push(result);
         console.log(
           `run ${run + 1}/${options.runs} ${server.name.padEnd(7)} ` +
@@ -51,29 +120,48 @@ async function main(): Promise<void> {
       }
     }
     for (const server of servers) peaks.set(server.name, server.peakRss());
+    if (scenario.database && options.sustained > 0) {
+      for (const server of servers) {
+        console.log(`sustained ${options.sustained} s ${server.name} …`);
+        const result = await sustainedRun(server, { ...load, duration: options.sustained });
+        sustained.push(result);
+        console.log(
+          `  first 10 s ${Math.round(result.first10)} req/s, last 10 s ${Math.round(result.last10)} req/s`,
+        );
+      }
+    }
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    cleanups.delete(stopAll);
+    await stopAll();
   }
-
-  const summaries = SERVERS.map((name) =>
-    summarise(name, runs.get(name) ?? [], peaks.get(name) ?? 0),
+  const summaries = scenario.servers.map((spec) =>
+    summarise(spec.name, runs.get(spec.name) ?? [], peaks.get(spec.name) ?? 0),
   );
-  const [wharf, fastify] = summaries;
-  const report: BenchReport = {
-    machine,
-    options: { ...options, pinned },
-    target: TARGET_PATH,
-    servers: summaries,
-    throughputRatio: (wharf?.medianReqPerSec ?? 0) / (fastify?.medianReqPerSec ?? 1),
-    cpuCostRatio: (wharf?.medianCpuUsPerRequest ?? 0) / (fastify?.medianCpuUsPerRequest ?? 1),
-  };
-  console.log(`\n${formatTable(report)}\n`);
-  const json = writeJson(report, new URL('./results/', import.meta.url));
-  const markdown = writeMarkdown(report, new URL('./RESULTS.md', import.meta.url));
-  console.log(`Wrote ${json} and ${markdown}`);
+  return scenarioReport(scenario, summaries, sustained);
 }
 
-main().catch((err: unknown) => {
+async function runCleanups(): Promise<void> {
+  const pending = [...cleanups];
+  cleanups.clear();
+  // Servers first: the database cannot be dropped while they hold connections to it
+  // (the drop forces them off anyway, but stopped servers log no errors about it).
+  for (const cleanup of pending.reverse()) {
+    try {
+      await cleanup();
+    } catch (err) {
+      console.error(`cleanup failed: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+}
+
+// Ctrl+C reaches the servers too (same process group); stop them and drop the database.
+process.once('SIGINT', () => {
+  console.error('\nInterrupted; cleaning up');
+  runCleanups().finally(() => process.exit(130));
+});
+
+main().catch(async (err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
+  await runCleanups();
   process.exitCode = 1;
 });

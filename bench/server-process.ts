@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pinnedCommand } from './cpu.js';
 import { readCpuTimeMs, readPeakRss } from './proc-stats.js';
+import type { ServerSpec } from './scenarios.js';
 
 const READY_TIMEOUT_MS = 60_000;
 const EXIT_TIMEOUT_MS = 10_000;
@@ -21,11 +22,12 @@ export interface ServerProcess {
 }
 
 /**
- * Start `bench/servers/<name>.ts` and wait for its `READY <port>` line. Both servers are
+ * Start `bench/servers/<file>.ts` and wait for its `READY <port>` line. Both servers are
  * run the same way (tsx, source condition) so start-up cost and loader memory match.
  */
-export async function startServer(name: string, pin: boolean): Promise<ServerProcess> {
-  const file = fileURLToPath(new URL(`./servers/${name}.ts`, import.meta.url));
+export async function startServer(spec: ServerSpec, pin: boolean): Promise<ServerProcess> {
+  const { name } = spec;
+  const file = fileURLToPath(new URL(`./servers/${spec.file}.ts`, import.meta.url));
   const [command, args] = pinnedCommand(pin, process.execPath, [
     '--conditions=source',
     '--import',
@@ -34,7 +36,7 @@ export async function startServer(name: string, pin: boolean): Promise<ServerPro
   ]);
   const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, ...spec.env, NODE_ENV: 'production' },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -45,11 +47,16 @@ export async function startServer(name: string, pin: boolean): Promise<ServerPro
     throw new Error(`${name} server did not start: ${err.message}\n${stderr}`);
   });
   const pid = child.pid as number;
+  // The kernel's VmHWM can read a little lower later than it did earlier; keep the highest.
+  let peak = 0;
   return {
     name,
     pid,
     baseUrl: `http://127.0.0.1:${port}`,
-    peakRss: () => readPeakRss(pid),
+    peakRss: () => {
+      peak = Math.max(peak, readPeakRss(pid));
+      return peak;
+    },
     cpuTimeMs: () => readCpuTimeMs(pid),
     stop: () => stopChild(child),
   };
