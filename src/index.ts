@@ -1,4 +1,5 @@
 export { type Static, type TSchema, Type } from 'typebox';
+export * from './app/index.js';
 export * from './config/index.js';
 export * from './errors/index.js';
 export * from './health/index.js';

@@ -77,7 +77,8 @@ export function parseCommandLine<O extends Options>(
 function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown }).code;
-  const option = /'(-[^'\s]+)/.exec(message)?.[1];
+  // Node names an option with a short alias as '-o, --out <value>': report the long name.
+  const option = /'(?:-[^-'\s], )?(-[^'\s]+)/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
     return /argument missing/.test(message)

@@ -7,10 +7,22 @@ import {
   table,
   UsageError,
 } from './command.js';
+import { devCommand } from './commands/dev.js';
 import { migrateCommand } from './commands/migrate.js';
+import { newCommand } from './commands/new.js';
+import { openapiCommand } from './commands/openapi.js';
+import { routesCommand } from './commands/routes.js';
+import { startCommand } from './commands/start.js';
 
-/** Every `wharf` command; add new ones (start, new, openapi, routes) here. */
-export const commands: readonly Command[] = [migrateCommand];
+/** Every `wharf` command, in the order `wharf --help` lists them. */
+export const commands: readonly Command[] = [
+  newCommand,
+  startCommand,
+  devCommand,
+  routesCommand,
+  openapiCommand,
+  migrateCommand,
+];
 
 function topHelp(): string[] {
   return [

@@ -16,12 +16,17 @@ export interface RunOptions {
   exit?: (code: number) => void;
   /** Where signals arrive and start failures are printed. Default: the global `process`. */
   process?: RunProcess;
+  /**
+   * False runs the service without opening its port: the start hooks run (a scheduler,
+   * message consumers) and signals stop it as usual. Default: true.
+   */
+  listen?: boolean;
 }
 
 /** A service `runService` has started. */
 export interface RunningService<S extends Service = Service> {
   readonly service: S;
-  /** Base URL the service listens on, e.g. `http://127.0.0.1:8080`. */
+  /** Base URL the service listens on, e.g. `http://127.0.0.1:8080`; empty with `listen: false`. */
   readonly url: string;
   /** Resolves with the exit code once shutdown is over and `exit` has been called. */
   readonly exited: Promise<number>;
@@ -69,7 +74,9 @@ export async function runService<S extends Service>(
   }
 
   const shutdown = createShutdown(service, proc, exit, options.signals ?? DEFAULT_SIGNALS);
-  const started = service.listen().then(
+  const listening = options.listen ?? true;
+  const start = listening ? service.listen() : service.ready().then(() => '');
+  const started = start.then(
     (url) => ({ ok: true as const, url }),
     (error: unknown) => ({ ok: false as const, error }),
   );
@@ -82,7 +89,9 @@ export async function runService<S extends Service>(
     shutdown.finish(1);
     throw result.error;
   }
-  service.log.info({ url: result.url }, `${service.name} listening on ${result.url}`);
+  if (listening)
+    service.log.info({ url: result.url }, `${service.name} listening on ${result.url}`);
+  else service.log.info(`${service.name} started without HTTP`);
   return { service, url: result.url, exited: shutdown.exited, shutdown: shutdown.begin };
 }
 
