@@ -94,9 +94,27 @@ function fieldSchema(column: Column): TSchema {
   const annotation = description === undefined ? {} : { description };
   // TypeBox keeps its kind marker non-enumerable, so annotate the fresh schema in place.
   if (column.notNull) return Object.assign(value, annotation);
-  // A union of literals takes null as one more member rather than nesting.
-  const members = Type.IsUnion(value) ? value.anyOf : [value];
-  return Type.Union([...members, Type.Null()], annotation);
+  return Object.assign(withNull(value), annotation);
+}
+
+/**
+ * `T | null` as one schema with a type list, never `anyOf [T, null]`: Fastify's validator
+ * coerces types, and inside `anyOf` it would turn `null` into `0` or `""` through the first
+ * branch before the null branch is tried. With a type list, a value that already matches
+ * one of the types is left alone.
+ */
+function withNull(value: TSchema): TSchema {
+  const schema = value as Record<string, unknown>;
+  if (Type.IsUnion(value)) return nullableLiterals(value.anyOf);
+  if (typeof schema.type === 'string') return { ...schema, type: [schema.type, 'null'] } as TSchema;
+  // No type keyword (json columns): any JSON value, null included.
+  return { ...schema } as TSchema;
+}
+
+/** A union of string literals (an enum column) as one `enum` that also admits null. */
+function nullableLiterals(members: readonly TSchema[]): TSchema {
+  const values = members.map((m) => (m as { const?: unknown }).const);
+  return { type: ['string', 'null'], enum: [...values, null] } as unknown as TSchema;
 }
 
 /** The database fills it and refuses a value: a generated column or an ALWAYS identity. */

@@ -51,10 +51,9 @@ describe('modelSchema: column types', () => {
   it('maps integers and serials to integer with the column range', () => {
     expect(props.id).toEqual({ type: 'integer', ...INT32 });
     expect(props.rank).toEqual({
-      anyOf: [
-        { type: 'integer', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
-        { type: 'null' },
-      ],
+      type: ['integer', 'null'],
+      minimum: Number.MIN_SAFE_INTEGER,
+      maximum: Number.MAX_SAFE_INTEGER,
     });
   });
 
@@ -68,9 +67,9 @@ describe('modelSchema: column types', () => {
 
   it('maps booleans, reals, timestamps, dates and uuids', () => {
     expect(props.isPort).toEqual({ type: 'boolean' });
-    expect(props.ratio).toEqual({ anyOf: [{ type: 'number' }, { type: 'null' }] });
+    expect(props.ratio).toEqual({ type: ['number', 'null'] });
     expect(props.founded).toEqual({ type: 'string', format: 'date-time' });
-    expect(props.day).toEqual({ anyOf: [{ type: 'string', format: 'date' }, { type: 'null' }] });
+    expect(props.day).toEqual({ type: ['string', 'null'], format: 'date' });
     expect(props.code).toEqual({ type: 'string', format: 'uuid' });
   });
 
@@ -84,11 +83,11 @@ describe('modelSchema: column types', () => {
     expect(Value.Check(visitors, { visitors: '1.5' })).toBe(false);
   });
 
-  it('maps json to any value', () => {
-    expect(props.meta).toEqual({ anyOf: [{}, { type: 'null' }] });
+  it('maps json to any value, null included', () => {
+    expect(props.meta).toEqual({});
   });
 
-  it('maps pgEnum and text enums to a union of literals; null joins the union', () => {
+  it('maps pgEnum and text enums to a union of literals; a nullable one to an enum with null', () => {
     expect(props.climate).toEqual({
       anyOf: [
         { type: 'string', const: 'arid' },
@@ -97,11 +96,8 @@ describe('modelSchema: column types', () => {
       ],
     });
     expect(props.kind).toEqual({
-      anyOf: [
-        { type: 'string', const: 'capital' },
-        { type: 'string', const: 'town' },
-        { type: 'null' },
-      ],
+      type: ['string', 'null'],
+      enum: ['capital', 'town', null],
     });
   });
 
@@ -113,9 +109,10 @@ describe('modelSchema: column types', () => {
     });
   });
 
-  it('makes nullable columns a union with null, the description on the union', () => {
+  it('makes nullable columns a type list with null, keeping the description', () => {
     expect(props.population).toEqual({
-      anyOf: [{ type: 'integer', ...INT32 }, { type: 'null' }],
+      type: ['integer', 'null'],
+      ...INT32,
       description: 'Inhabitants at the last census',
     });
   });
@@ -139,6 +136,8 @@ describe('modelSchema: select and insert', () => {
     expect(Value.Check(insert, { name: 'Oslo', climate: 'tropical' })).toBe(false);
     expect(Value.Check(insert, { name: null, climate: 'polar' })).toBe(false);
     expect(Value.Check(insert, { name: 'Oslo', climate: 'polar', population: null })).toBe(true);
+    expect(Value.Check(insert, { name: 'Oslo', climate: 'polar', kind: null })).toBe(true);
+    expect(Value.Check(insert, { name: 'Oslo', climate: 'polar', kind: 'village' })).toBe(false);
   });
 
   it('picks, omits and makes fields optional', () => {
