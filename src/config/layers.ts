@@ -26,8 +26,14 @@ export function mergeObjectLayer(
   layers: Layers,
   source: Readonly<Record<string, unknown>>,
   origin: Origin,
+  options: { ignoreUnknownTopLevel?: boolean } = {},
 ): void {
-  mergeInto(schema, layers.value, source, [], origin, layers);
+  const known = options.ignoreUnknownTopLevel
+    ? Object.fromEntries(
+        Object.entries(source).filter(([name]) => Object.hasOwn(schema.properties, name)),
+      )
+    : source;
+  mergeInto(schema, layers.value, known, [], origin, layers);
 }
 
 function mergeInto(

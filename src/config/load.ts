@@ -32,6 +32,13 @@ export interface LoadConfigOptions<A extends TObject | undefined = undefined> {
   env?: EnvVars;
   /** Directory `WHARF_CONFIG`, `WHARF_ENV_FILE` and `.env` resolve against; `process.cwd()` unless given. */
   cwd?: string;
+  /**
+   * Pass over top-level keys of the config module that neither Wharf's schema nor
+   * `schema` declares, instead of reporting them. For tools (`wharf migrate`) that read
+   * Wharf's settings from a module written for an application with settings of its own;
+   * unknown keys inside Wharf's groups are still reported.
+   */
+  ignoreUnknownSettings?: boolean;
 }
 
 /**
@@ -60,7 +67,13 @@ export async function loadConfig<A extends TObject | undefined = undefined>(
   const modulePath = env.WHARF_CONFIG || envFile?.vars.WHARF_CONFIG;
   if (modulePath) {
     const file = resolve(cwd, modulePath);
-    mergeObjectLayer(schema, layers, await loadConfigModule(file), { kind: 'module', file });
+    mergeObjectLayer(
+      schema,
+      layers,
+      await loadConfigModule(file),
+      { kind: 'module', file },
+      { ignoreUnknownTopLevel: options.ignoreUnknownSettings === true },
+    );
   }
   if (envFile) {
     mergeEnvLayer(layers, leaves, envFile.vars, (name, raw) => ({

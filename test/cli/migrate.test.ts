@@ -4,22 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/command.js';
-import { runCli } from '../../src/cli/run.js';
+import { BIN, cleanEnv, runInProcess } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../../bin/wharf.js', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const SPAWN_MS = 120_000;
-
-/** The environment without any database or Wharf setting of the machine running the tests. */
-function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || key.startsWith('WHARF_') || key === 'DATABASE_URL') continue;
-    env[key] = value;
-  }
-  return { ...env, ...extra };
-}
 
 interface Outcome {
   code: number | null;
@@ -45,20 +33,6 @@ function wharf(args: string[], cwd: string, env = cleanEnv()): Promise<Outcome> 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** Run the CLI in-process, capturing what it prints. */
-async function runInProcess(argv: string[], cwd: string, env = cleanEnv()) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const ctx: CliContext = {
-    cwd,
-    env,
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-  };
-  const code = await runCli(argv, ctx);
-  return { code, out, err };
 }
 
 let work: string;
@@ -219,6 +193,21 @@ describe('wharf migrate (in-process)', () => {
     expect(result.err).toEqual([
       `wharf migrate: Migration file ${join(work, 'setup.sql')} is not named NNNN_name.sql (e.g. 0001_create_cities.sql)`,
     ]);
+  });
+
+  it("reads its settings from a config module that also holds the application's own", async () => {
+    await mkdir(join(work, 'migrations'));
+    await writeFile(join(work, 'migrations', '0001_init.sql'), 'create table t (id int);');
+    await writeFile(
+      join(work, 'config.mjs'),
+      `export default { citiesUrl: 'http://cities', db: { dataDir: 'data' } };`,
+    );
+    const env = cleanEnv({ WHARF_CONFIG: 'config.mjs' });
+    expect(await runInProcess(['migrate', 'up'], work, env)).toEqual({
+      code: 0,
+      out: ['Applied 0001_init.sql', 'Applied 1 migration.'],
+      err: [],
+    });
   });
 
   it('reads the folder and models from the migrate settings; flags win', async () => {

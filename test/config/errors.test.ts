@@ -137,6 +137,24 @@ describe('keys the schema does not declare', () => {
     );
   });
 
+  it('passes over unknown top-level keys for a tool that asks, still catching typos inside groups', async () => {
+    const appModule = write(
+      'app-settings.mjs',
+      'export default { citiesUrl: "x", http: { port: 9 } };',
+    );
+    const config = await loadConfig({
+      cwd: dir,
+      env: { WHARF_CONFIG: appModule },
+      ignoreUnknownSettings: true,
+    });
+    expect(config.http.port).toBe(9);
+    expect(config).not.toHaveProperty('citiesUrl');
+    const file = write('typo-nested-tool.json', '{ "http": { "prot": 1 } }');
+    expect(await failure({ env: { WHARF_CONFIG: file }, ignoreUnknownSettings: true })).toBe(
+      `Invalid configuration: http.prot is not a known setting (from config module ${file}); did you mean http.port?`,
+    );
+  });
+
   it('rejects __proto__ in a JSON module instead of merging it', async () => {
     const file = write('proto.json', '{ "__proto__": { "polluted": true } }');
     expect(await failure({ env: { WHARF_CONFIG: file } })).toBe(

@@ -273,7 +273,13 @@ async function loadSettings(
   dirFlag: string | undefined,
   modelsFlag?: string,
 ): Promise<Settings> {
-  const config = await loadConfig({ schema: MigrateSettingsSchema, env: ctx.env, cwd: ctx.cwd });
+  // The module may hold the application's own settings too, which this command never reads.
+  const config = await loadConfig({
+    schema: MigrateSettingsSchema,
+    env: ctx.env,
+    cwd: ctx.cwd,
+    ignoreUnknownSettings: true,
+  });
   return {
     dir: dirFlag ?? config.migrate.dir,
     models: modelsFlag ?? config.migrate.models,
