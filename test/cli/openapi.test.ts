@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OpenApiDocument } from 'wharf';
-import { appFixture, cleanEnv, runInProcess } from './helpers.js';
+import { appFixture, BIN, cleanEnv, runInProcess } from './helpers.js';
 
 const ENTRY = appFixture('main.ts');
 const env = cleanEnv({ WHARF_LOG_LEVEL: 'silent' });
@@ -82,4 +83,21 @@ describe('wharf openapi', () => {
     expect(out[0]).toBe('Usage: wharf openapi [--out <file>] [--server <url>]… [--entry <path>]');
     expect(out.some((line) => line.startsWith('  -o, --out <file>'))).toBe(true);
   });
+
+  it('exits 0 without a stack trace when its reader closes the pipe early (| head)', async () => {
+    const child = spawn(process.execPath, [BIN, 'openapi', '--entry', ENTRY], {
+      cwd: work,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // The read end closes before anything is written, so the first write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 120_000);
 });
