@@ -8,6 +8,8 @@ export const PGLITE_START_FAILED = 'PGLITE_START_FAILED';
 
 const INT8 = 20;
 const BYTEA = 17;
+const JSON_OID = 114;
+const JSONB_OID = 3802;
 
 /**
  * Embedded PostgreSQL (PGlite, WebAssembly) in memory or in `dataDir`. It is one
@@ -55,7 +57,11 @@ async function open(dataDir: string): Promise<PGlite> {
   // Loaded on demand: services on PostgreSQL never pay for the WebAssembly module.
   const { PGlite } = await import('@electric-sql/pglite');
   const start = async (dir: string, loadDataDir?: Blob) => {
-    const pg = new PGlite(dir, { parsers: PARSERS, ...(loadDataDir ? { loadDataDir } : {}) });
+    const pg = new PGlite(dir, {
+      parsers: PARSERS,
+      serializers: SERIALIZERS,
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
     await pg.waitReady;
     return pg;
   };
@@ -75,6 +81,13 @@ const PARSERS = {
   [INT8]: (text: string) => text,
   [BYTEA]: (text: string) => Buffer.from(text.slice(2), 'hex'),
 };
+
+// A value bound as json or jsonb is encoded as JSON, a string included (a JSON string), as
+// postgres.js does; PGlite alone would send a string as the document's text. SQL that
+// holds JSON text casts it through text on both engines: `${text}::text::jsonb`.
+const toJson = (value: unknown) =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+const SERIALIZERS = { [JSON_OID]: toJson, [JSONB_OID]: toJson };
 
 async function run(pg: PGlite, query: SqlQuery, mode: RowMode): Promise<QueryResult> {
   try {

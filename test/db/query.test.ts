@@ -108,6 +108,20 @@ describe.each(engines)('queries on $name', (engine) => {
     });
   });
 
+  it('binds a value cast to json or jsonb as that JSON value, a string as a JSON string', async () => {
+    const row = await db.fetchrow`
+      select ${'{"a":1}'}::jsonb as text, jsonb_typeof(${'{"a":1}'}::jsonb) as kind,
+             ${[1, 'two']}::jsonb as list, ${{ n: 1 }}::json as doc,
+             ${'{"a":1}'}::text::jsonb as parsed`;
+    expect(row).toEqual({
+      text: '{"a":1}',
+      kind: 'string',
+      list: [1, 'two'],
+      doc: { n: 1 },
+      parsed: { a: 1 },
+    });
+  });
+
   it('answers ping', async () => {
     await expect(db.ping()).resolves.toBeUndefined();
   });
