@@ -5,4 +5,4 @@ export {
   defineApp,
   type Runnable,
 } from './define.js';
-export { APP_ROLES, type AppRole, type RunAppOptions, runApp } from './run.js';
+export { APP_ROLES, type AppRole, attachRoles, type RunAppOptions, runApp } from './run.js';
