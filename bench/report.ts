@@ -21,9 +21,11 @@ export interface ScenarioReport {
   description: string;
   path: string;
   servers: ServerSummary[];
-  /** Median req/s of Wharf divided by that of bare Fastify. */
+  /** What the ratios divide, e.g. `Wharf/Fastify`. */
+  ratioLabel: string;
+  /** Median req/s of the first server (Wharf) divided by that of the second (the baseline). */
   throughputRatio: number;
-  /** Median server CPU per request of Wharf divided by that of bare Fastify. */
+  /** Median server CPU per request of the first server divided by that of the second. */
   cpuCostRatio: number;
   /** The long runs, one per server; empty when skipped or not a database scenario. */
   sustained: SustainedResult[];
@@ -49,20 +51,21 @@ export function summarise(name: string, runs: RunResult[], peakRssBytes: number)
   };
 }
 
-/** Summaries and ratios of a scenario; `servers` holds Wharf's summary first. */
+/** Summaries and ratios of a scenario; `servers` holds the server under test first. */
 export function scenarioReport(
   scenario: Scenario,
   servers: ServerSummary[],
   sustained: SustainedResult[],
 ): ScenarioReport {
-  const [wharf, fastify] = servers;
+  const [tested, baseline] = servers;
   return {
     name: scenario.name,
     description: scenario.description,
     path: scenario.path,
     servers,
-    throughputRatio: (wharf?.medianReqPerSec ?? 0) / (fastify?.medianReqPerSec ?? 1),
-    cpuCostRatio: (wharf?.medianCpuUsPerRequest ?? 0) / (fastify?.medianCpuUsPerRequest ?? 1),
+    ratioLabel: scenario.ratioLabel,
+    throughputRatio: (tested?.medianReqPerSec ?? 0) / (baseline?.medianReqPerSec ?? 1),
+    cpuCostRatio: (tested?.medianCpuUsPerRequest ?? 0) / (baseline?.medianCpuUsPerRequest ?? 1),
     sustained,
   };
 }
@@ -125,8 +128,8 @@ function sustainedRows(scenario: ScenarioReport): string[][] {
 function ratioLines(scenario: ScenarioReport, bold: boolean): string[] {
   const b = bold ? '**' : '';
   return [
-    `${b}Wharf/Fastify throughput ratio: ${scenario.throughputRatio.toFixed(2)}${b} (median req/s)`,
-    `${b}Wharf/Fastify CPU cost ratio: ${scenario.cpuCostRatio.toFixed(2)}${b} (median server CPU time per request)`,
+    `${b}${scenario.ratioLabel} throughput ratio: ${scenario.throughputRatio.toFixed(2)}${b} (median req/s)`,
+    `${b}${scenario.ratioLabel} CPU cost ratio: ${scenario.cpuCostRatio.toFixed(2)}${b} (median server CPU time per request)`,
   ];
 }
 
@@ -168,7 +171,7 @@ export function writeJson(report: BenchReport, dir: URL): string {
 
 function scenarioSection(scenario: ScenarioReport): string {
   const parts = [
-    `## GET ${scenario.path}`,
+    `## GET ${scenario.path} (${scenario.name})`,
     `${capitalise(scenario.description)}.`,
     markdownTable(HEADER, rows(scenario)),
     ratioLines(scenario, true)
@@ -201,8 +204,10 @@ export function writeMarkdown(report: BenchReport, file: URL): string {
 Written by \`npm run bench\` (see bench/run.ts); re-run it to refresh this page.
 
 Each scenario measures one endpoint on Wharf (production defaults, access log on, written
-to /dev/null) and the same route and JSON on bare Fastify. Each server runs in its own
-process; autocannon generates the load from another.
+to /dev/null) and the same route and JSON on bare Fastify, except the tracing scenario,
+which measures Wharf tracing every request against Wharf with tracing off. Each server runs
+in its own process; autocannon generates the load from another. The fan-out scenario's two
+upstreams are bare Fastify processes shared by both servers and not pinned to a CPU.
 
 | | |
 | --- | --- |

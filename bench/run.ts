@@ -1,8 +1,11 @@
 /**
  * `npm run bench`: Wharf against bare Fastify on the same endpoints, in one invocation:
  * - GET /cities/1: the cities example, data in memory (the framework's own cost);
- * - GET /users/1: the users example reading one row by primary key from PostgreSQL, then
- *   one sustained run per server to see whether the rate holds.
+ * - GET /cities/1 again, Wharf tracing every request against Wharf with tracing off;
+ * - GET /users/10: the users example reading one row by primary key from PostgreSQL, then
+ *   one sustained run per server to see whether the rate holds;
+ * - GET /users/1: the same read, then the user's city and role from two upstream services
+ *   at once (the fan-out), then a sustained run per server.
  * Usage and defaults: see USAGE in bench/options.ts.
  */
 import { resolveCoreConfig } from 'wharf';
@@ -20,12 +23,21 @@ import {
   writeJson,
   writeMarkdown,
 } from './report.js';
-import { CITIES, type Scenario, usersScenario } from './scenarios.js';
+import {
+  CITIES,
+  CITIES_TRACED,
+  type Scenario,
+  usersFanOutScenario,
+  usersScenario,
+} from './scenarios.js';
 import { type ServerProcess, startServer } from './server-process.js';
 import { type SustainedResult, sustainedRun } from './sustained.js';
 
+const DEFAULTS = resolveCoreConfig();
 /** Wharf's default pool size; the bare Fastify server gets as many connections. */
-const POOL_SIZE = resolveCoreConfig().db.poolSize;
+const POOL_SIZE = DEFAULTS.db.poolSize;
+/** Connections of each of Wharf's client pools; the bare undici pools get as many. */
+const CLIENT_CONNECTIONS = DEFAULTS.client.connections;
 
 /** What must be undone however the run ends, Ctrl+C included: servers, the database. */
 const cleanups = new Set<() => Promise<void>>();
@@ -48,9 +60,15 @@ async function main(): Promise<void> {
     cleanups.add(drop);
   }
   try {
-    const scenarios = [await runScenario(CITIES, options, pinned)];
-    if (bench)
+    const scenarios = [
+      await runScenario(CITIES, options, pinned),
+      await runScenario(CITIES_TRACED, options, pinned),
+    ];
+    if (bench) {
       scenarios.push(await runScenario(usersScenario(bench.url, POOL_SIZE), options, pinned));
+      const fanOut = usersFanOutScenario(bench.url, POOL_SIZE, CLIENT_CONNECTIONS);
+      scenarios.push(await runScenario(fanOut, options, pinned));
+    }
     const { databaseUrl, ...rest } = options;
     const report: BenchReport = {
       machine,
@@ -97,13 +115,24 @@ async function runScenario(
   console.log(`\nGET ${scenario.path}: ${scenario.description}`);
   const load = { path: scenario.path, connections: options.connections };
   const servers: ServerProcess[] = [];
+  const upstreams: ServerProcess[] = [];
   const runs = new Map<string, RunResult[]>(scenario.servers.map((s) => [s.name, []]));
   const peaks = new Map<string, number>();
   const sustained: SustainedResult[] = [];
-  const stopAll = () => Promise.all(servers.map((s) => s.stop())).then(() => undefined);
+  const stopAll = () =>
+    Promise.all([...servers, ...upstreams].map((s) => s.stop())).then(() => undefined);
   cleanups.add(stopAll);
   try {
-    for (const spec of scenario.servers) servers.push(await startServer(spec, pinned));
+    // Upstreams are stopped with the rest; not pinned, they take whichever CPU is free.
+    const upstreamEnv: Record<string, string> = {};
+    for (const spec of scenario.upstreams ?? []) {
+      const upstream = await startServer(spec, false);
+      upstreams.push(upstream);
+      upstreamEnv[spec.urlEnv] = upstream.baseUrl;
+    }
+    for (const spec of scenario.servers) {
+      servers.push(await startServer({ ...spec, env: { ...spec.env, ...upstreamEnv } }, pinned));
+    }
     for (const server of servers) await checkBody(server, scenario);
     for (let run = 0; run < options.runs; run++) {
       // Alternate which server goes first, so slow drift of the machine hits both alike.
@@ -113,7 +142,7 @@ async function runScenario(
         const result = await measure(server, { ...load, duration: options.duration });
         runs.get(server.name)?.push(result);
         console.log(
-          `run ${run + 1}/${options.runs} ${server.name.padEnd(7)} ` +
+          `run ${run + 1}/${options.runs} ${server.name.padEnd(8)} ` +
             `${Math.round(result.reqPerSec)} req/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
             `${result.cpuUsPerRequest.toFixed(1)} µs CPU/request`,
         );

@@ -9,10 +9,18 @@
  * The users service keeps its data in embedded PGlite, in memory unless `db.dataDir`
  * (WHARF_DB_DATA_DIR) names a directory, or in PostgreSQL when `db.url` (DATABASE_URL) is
  * set; it is migrated on start.
+ *
+ * Cities and roles start first; users then calls them at the ports they actually got
+ * (GET /users/:id embeds the user's city and role), whatever the configuration says.
+ *
+ * Tracing is on: unless the configuration names another exporter (OTEL_TRACES_EXPORTER or
+ * WHARF_TRACING_EXPORTER: none, console, zipkin, otlp), every span is written as a JSON
+ * line (`"msg":"span"`) to stdout next to the log lines, or appended to the file
+ * WHARF_TRACING_FILE names. One request to users shows as one trace across the three.
  */
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { type CoreConfig, loadConfig, runService, type Service } from 'wharf';
+import { type CoreConfig, loadConfig, type RunningService, runService, type Service } from 'wharf';
 import { CITIES_PORT, createCitiesService } from './cities/service.js';
 import { createRolesService, ROLES_PORT } from './roles/service.js';
 import { createUsersService, USERS_PORT } from './users/service.js';
@@ -23,7 +31,8 @@ interface SystemEntry {
   defaultPort: number;
   /** Path of the service's main collection, printed as its API base. */
   path: string;
-  create: (config: CoreConfig) => Service;
+  /** Built with the shared configuration and the base URLs of the services started before it. */
+  create: (config: CoreConfig, started: ReadonlyMap<string, string>) => Service;
 }
 
 const SYSTEM: readonly SystemEntry[] = [
@@ -43,30 +52,49 @@ const SYSTEM: readonly SystemEntry[] = [
     flag: 'users-port',
     defaultPort: USERS_PORT,
     path: '/users',
-    create: (config) => createUsersService({ config }),
+    create: (config, started) =>
+      createUsersService({ config: withUpstreams(config, started, ['cities', 'roles']) }),
   },
 ];
 
 async function main(): Promise<void> {
   const ports = readPorts(process.argv.slice(2));
-  const config = await loadConfig();
-  // Each service handles SIGTERM/SIGINT itself; the process exits once all have stopped,
-  // not when the first one has.
-  const started = await Promise.allSettled(
-    SYSTEM.map((entry, i) =>
-      runService(() => entry.create({ ...config, http: { ...config.http, port: ports[i] ?? 0 } }), {
+  const config = await loadConfig({ defaults: { tracing: { exporter: 'console' } } });
+  const running: RunningService[] = [];
+  const started = new Map<string, string>();
+  try {
+    // One at a time, so each service finds the URLs of those before it in `started`.
+    for (const [i, entry] of SYSTEM.entries()) {
+      const http = { ...config.http, port: ports[i] ?? 0 };
+      // Each service handles SIGTERM/SIGINT itself; the process exits once all have stopped.
+      const run = await runService(() => entry.create({ ...config, http }, started), {
         exit: () => {},
-      }),
-    ),
-  );
-  const running = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-  if (running.length < SYSTEM.length) {
+      });
+      running.push(run);
+      started.set(run.service.name, baseUrl(run.service, '127.0.0.1'));
+    }
+  } catch {
+    // runService already reported why the start failed.
     await Promise.all(running.map((r) => r.shutdown()));
     process.exit(1);
   }
   printBanner(running.map((r, i) => ({ path: SYSTEM[i]?.path ?? '/', service: r.service })));
   const codes = await Promise.all(running.map((r) => r.exited));
   process.exit(Math.max(...codes));
+}
+
+/** `config` with `client.upstreams.<name>.url` set to where `name` is running here. */
+function withUpstreams(
+  config: CoreConfig,
+  started: ReadonlyMap<string, string>,
+  names: readonly string[],
+): CoreConfig {
+  const upstreams = { ...config.client.upstreams };
+  for (const name of names) {
+    const url = started.get(name);
+    if (url) upstreams[name] = { ...upstreams[name], url };
+  }
+  return { ...config, client: { ...config.client, upstreams } };
 }
 
 function readPorts(argv: string[]): number[] {
@@ -102,11 +130,14 @@ function printBanner(services: { path: string; service: Service }[]): void {
   console.log(lines.join('\n'));
 }
 
-/** A URL a browser on this machine can open, whatever interface the service listens on. */
-function baseUrl(service: Service): string {
+/**
+ * A URL a browser (or another service) on this machine can open, whatever interface the
+ * service listens on; `local` names the host when it listens on every interface.
+ */
+function baseUrl(service: Service, local = 'localhost'): string {
   const { address, port, family } = service.app.server.address() as AddressInfo;
   const wildcard = address === '0.0.0.0' || address === '::';
-  const host = wildcard ? 'localhost' : family === 'IPv6' ? `[${address}]` : address;
+  const host = wildcard ? local : family === 'IPv6' ? `[${address}]` : address;
   return `http://${host}:${port}`;
 }
 

@@ -1,10 +1,13 @@
 // The baseline: GET /users/:id on bare Fastify 5 and postgres.js, written the idiomatic way
 // (params and response schemas, prepared statement, no logger), with as many connections
-// as Wharf's default pool (BENCH_POOL_SIZE) and answering the same JSON as the Wharf service.
+// as Wharf's default pool (BENCH_POOL_SIZE) and answering the same JSON as the Wharf service:
+// the user's city and role come from BENCH_CITIES_URL and BENCH_ROLES_URL at once, through
+// undici pools as large as Wharf's client pools, and are null when the user has none.
 // Prints `READY <port>` once listening.
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import postgres from 'postgres';
+import { Pool } from 'undici';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const poolSize = Number(process.env.BENCH_POOL_SIZE);
@@ -13,6 +16,28 @@ if (!databaseUrl || !Number.isInteger(poolSize)) {
 }
 
 const sql = postgres(databaseUrl, { max: poolSize, prepare: true });
+
+// Wharf's default client.connections, from run.ts.
+const connections = Number(process.env.BENCH_CLIENT_CONNECTIONS ?? 64);
+const pools = {
+  cities: process.env.BENCH_CITIES_URL
+    ? new Pool(process.env.BENCH_CITIES_URL, { connections })
+    : undefined,
+  roles: process.env.BENCH_ROLES_URL
+    ? new Pool(process.env.BENCH_ROLES_URL, { connections })
+    : undefined,
+};
+
+/** `data` of the upstream's envelope for `path`, or null when there is no id to fetch. */
+async function related(pool: Pool | undefined, path: string, id: number | null) {
+  if (id === null) return null;
+  if (!pool) throw new Error(`no upstream for ${path}`);
+  const res = await pool.request({ method: 'GET', path: `${path}/${id}` });
+  const body = (await res.body.json()) as { data?: unknown };
+  if (res.statusCode === 404) return null;
+  if (res.statusCode !== 200) throw new Error(`${path}/${id} answered ${res.statusCode}`);
+  return body.data;
+}
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
 const userSchema = {
@@ -25,6 +50,23 @@ const userSchema = {
     sex: nullable('string'),
     city_id: nullable('integer'),
     role_id: nullable('integer'),
+    city: {
+      type: ['object', 'null'],
+      properties: {
+        id: { type: 'integer' },
+        name: { type: 'string' },
+        country: { type: 'string' },
+        population: { type: 'integer' },
+      },
+    },
+    role: {
+      type: ['object', 'null'],
+      properties: {
+        id: { type: 'integer' },
+        name: { type: 'string' },
+        permissions: { type: 'array', items: { type: 'string' } },
+      },
+    },
   },
 } as const;
 
@@ -50,7 +92,11 @@ app.get<{ Params: { id: number } }>(
   async (request, reply) => {
     const [user] = await sql`select * from users where id = ${request.params.id}`;
     if (!user) return reply.code(404).send({ code: 'USER_NOT_FOUND', message: 'No such user' });
-    return { code: 0, message: 'ok', data: user };
+    const [city, role] = await Promise.all([
+      related(pools.cities, '/cities', user.city_id),
+      related(pools.roles, '/roles', user.role_id),
+    ]);
+    return { code: 0, message: 'ok', data: { ...user, city, role } };
   },
 );
 
@@ -59,7 +105,13 @@ const { port } = app.server.address() as AddressInfo;
 process.stdout.write(`READY ${port}\n`);
 
 process.once('SIGTERM', () => {
-  Promise.all([app.close(), sql.end({ timeout: 5 })]).then(
+  const closing = [
+    app.close(),
+    sql.end({ timeout: 5 }),
+    pools.cities?.close(),
+    pools.roles?.close(),
+  ];
+  Promise.all(closing).then(
     () => process.exit(0),
     () => process.exit(1),
   );

@@ -1,5 +1,7 @@
 // The users example on PostgreSQL as it runs in production (runService, access log on,
-// the default pool size), its database at BENCH_DATABASE_URL, log lines going to /dev/null.
+// the default pool size and client settings), its database at BENCH_DATABASE_URL, its
+// cities and roles upstreams at BENCH_CITIES_URL and BENCH_ROLES_URL (only called for
+// users that have a city or role), log lines going to /dev/null.
 // Prints `READY <port>` once listening; SIGTERM stops it.
 import { pino } from 'pino';
 import { runService } from 'wharf';
@@ -8,9 +10,17 @@ import { createUsersService } from '../../examples/users/service.js';
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 if (!databaseUrl) throw new Error('BENCH_DATABASE_URL is not set');
 
+const upstreams: Record<string, { url: string }> = {};
+if (process.env.BENCH_CITIES_URL) upstreams.cities = { url: process.env.BENCH_CITIES_URL };
+if (process.env.BENCH_ROLES_URL) upstreams.roles = { url: process.env.BENCH_ROLES_URL };
+
 const { url } = await runService(
   createUsersService({
-    config: { http: { host: '127.0.0.1', port: 0 }, db: { url: databaseUrl } },
+    config: {
+      http: { host: '127.0.0.1', port: 0 },
+      db: { url: databaseUrl },
+      client: { upstreams },
+    },
     logDestination: pino.destination({ dest: '/dev/null', sync: false }),
   }),
 );

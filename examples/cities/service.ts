@@ -10,7 +10,7 @@ export const CITIES_PORT = 8081;
 export const MAX_CITIES = 1000;
 
 export interface CitiesServiceOptions
-  extends Pick<ServiceOptions<readonly RouteEntry[]>, 'config' | 'logDestination'> {
+  extends Pick<ServiceOptions<readonly RouteEntry[]>, 'config' | 'logDestination' | 'tracing'> {
   /** Bound of the in-memory store, seed included. */
   maxCities?: number;
 }
@@ -23,6 +23,7 @@ export function createCitiesService(options: CitiesServiceOptions = {}) {
     version: '1.0.0',
     config: options.config,
     logDestination: options.logDestination,
+    tracing: options.tracing,
     routes: [cityRoutes(store)],
   });
 }

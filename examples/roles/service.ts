@@ -10,7 +10,7 @@ export const ROLES_PORT = 8082;
 export const MAX_ROLES = 200;
 
 export interface RolesServiceOptions
-  extends Pick<ServiceOptions<readonly RouteEntry[]>, 'config' | 'logDestination'> {
+  extends Pick<ServiceOptions<readonly RouteEntry[]>, 'config' | 'logDestination' | 'tracing'> {
   /** Bound of the in-memory store, seed included. */
   maxRoles?: number;
 }
@@ -23,6 +23,7 @@ export function createRolesService(options: RolesServiceOptions = {}) {
     version: '1.0.0',
     config: options.config,
     logDestination: options.logDestination,
+    tracing: options.tracing,
     routes: [roleRoutes(store)],
   });
 }

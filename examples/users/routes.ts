@@ -3,10 +3,14 @@ import type { Database } from 'wharf/db';
 import { PageQuery, pageOf } from '../shared/paging.js';
 import { UserNotFoundError } from './errors.js';
 import { deleteUser, findUser, insertUser, listUsers, updateUser } from './queries.js';
-import { NewUser, User, UserId, UserPatch } from './schemas.js';
+import type { EmbedRelations } from './relations.js';
+import { NewUser, User, UserId, UserPatch, UserWithRelations } from './schemas.js';
 
-/** The `/users` routes, reading and writing the given database. */
-export function userRoutes(db: Database) {
+/**
+ * The `/users` routes, reading and writing the given database; GET /users/:id embeds the
+ * user's city and role through `embed`.
+ */
+export function userRoutes(db: Database, embed: EmbedRelations) {
   return group({ prefix: '/users', tags: ['users'] }, [
     route({
       method: 'GET',
@@ -23,14 +27,19 @@ export function userRoutes(db: Database) {
       method: 'GET',
       url: '/:id',
       name: 'getUser',
-      summary: 'Get a user by id',
-      description: 'Answers 404 with code USER_NOT_FOUND when no user has this id.',
+      summary: 'Get a user by id, with its city and role',
+      description:
+        'The user with `city` and `role` embedded, read from the cities and roles services ' +
+        'at the same time. Each is null when its id is null or its service answers 404 for ' +
+        'it (a stale reference). Answers 404 with code USER_NOT_FOUND when no user has this ' +
+        'id; when the cities or roles service fails, 502 UPSTREAM_ERROR, 503 ' +
+        'UPSTREAM_UNAVAILABLE or 504 UPSTREAM_TIMEOUT naming it in `error.upstream`.',
       params: UserId,
-      response: User,
-      handler: async ({ params }) => {
+      response: UserWithRelations,
+      handler: async ({ params, log }) => {
         const user = await findUser(db, params.id);
         if (!user) throw new UserNotFoundError(params.id);
-        return user;
+        return embed(user, log);
       },
     }),
     route({

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, descriptionOf, rollback } from 'wharf/db';
-import { type TestDatabase, testDatabase, testService } from 'wharf/testing';
+import { mockUpstreams, type TestDatabase, testDatabase, testService } from 'wharf/testing';
 import { users } from '../../examples/users/model.js';
 import { createUsersService, USERS_MIGRATIONS } from '../../examples/users/service.js';
+import { cityOf, roleOf } from './fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests walk untyped spec JSON
 type Json = Record<string, any>;
@@ -14,8 +15,15 @@ const url = process.env.DATABASE_URL;
 /** Embedded PGlite always; the real PostgreSQL too when DATABASE_URL is set. */
 const engines = [{ engine: 'pglite', url: '' }, ...(url ? [{ engine: 'postgres', url }] : [])];
 
+/** The users service with its cities and roles upstreams mocked (see users-relations.test.ts). */
 function openUsers(db: Database) {
-  return testService(createUsersService({ config: { log: { level: 'silent' } }, db }));
+  const upstreams = mockUpstreams();
+  const service = createUsersService({
+    config: { log: { level: 'silent' } },
+    db,
+    clients: upstreams.clients(),
+  });
+  return testService(service, { upstreams });
 }
 
 interface Field {
@@ -65,9 +73,17 @@ describe.each(engines)('users example on $engine', ({ url }) => {
       expect(created.status).toBe(201);
       expect(created.body).toEqual({ code: 0, message: 'ok', data: { id: 1 } });
 
+      t.mock('cities').get('/cities/1').replyData(cityOf(1));
+      t.mock('roles').get('/roles/2').replyData(roleOf(2));
       const fetched = await t.client.getUser({ params: { id: 1 } });
       expect(fetched.status).toBe(200);
-      expect(fetched.data).toEqual({ id: 1, ...body, create_time: expect.any(String) });
+      expect(fetched.data).toEqual({
+        id: 1,
+        ...body,
+        create_time: expect.any(String),
+        city: cityOf(1),
+        role: roleOf(2),
+      });
       const createTime = new Date(fetched.data?.create_time ?? '');
       expect(fetched.data?.create_time).toBe(createTime.toISOString());
       expect(Math.abs(createTime.getTime() - Date.now())).toBeLessThan(60_000);
@@ -168,7 +184,13 @@ describe.each(engines)('users example on $engine', ({ url }) => {
       expect(res.status).toBe(200);
       const expected = { id: 1, name: 'Alan', age: 42, sex: 'male', city_id: 3, role_id: 7 };
       expect(res.data).toEqual({ ...expected, create_time: expect.any(String) });
-      expect((await t.client.getUser({ params: { id: 1 } })).data).toEqual(res.data);
+      t.mock('cities').get('/cities/3').replyData(cityOf(3));
+      t.mock('roles').get('/roles/7').replyError(404, 'ROLE_NOT_FOUND');
+      expect((await t.client.getUser({ params: { id: 1 } })).data).toEqual({
+        ...res.data,
+        city: cityOf(3),
+        role: null,
+      });
     });
 
     // Request validation coerces a null sent for a nullable column to the column type's
@@ -185,7 +207,7 @@ describe.each(engines)('users example on $engine', ({ url }) => {
       const before = await t.client.getUser({ params: { id: 1 } });
       const res = await t.client.updateUser({ params: { id: 1 }, body: {} });
       expect(res.status).toBe(200);
-      expect(res.data).toEqual(before.data);
+      expect(before.data).toEqual({ ...res.data, city: null, role: null });
     });
 
     it('answers 400 VALIDATION_FAILED naming each refused field, and changes nothing', async () => {
