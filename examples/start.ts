@@ -1,8 +1,8 @@
 /**
  * The example system: every example service in one process, each on its own port.
  *
- *   npm start                          cities on 8081, roles on 8082, users on 8083
- *   npm start -- --cities-port 9001 --roles-port 9002 --users-port 9003
+ *   npm start      cities on 8081, roles on 8082, stats on 8084, users on 8083
+ *   npm start -- --cities-port 9001 --roles-port 9002 --stats-port 9004 --users-port 9003
  *
  * Settings other than the port come from `loadConfig` (WHARF_CONFIG, .env, WHARF_<PATH>)
  * and apply to every service; the port is per service, so it is set here by flag only.
@@ -13,6 +13,11 @@
  * Cities and roles start first; users then calls them at the ports they actually got
  * (GET /users/:id embeds the user's city and role), whatever the configuration says.
  *
+ * Users publishes `user.created` for each new user; stats runs in all three roles (API,
+ * consumer of those events, and the scheduler of its summary job every minute). Without
+ * messaging.amqpUrl (AMQP_URL) the broker is in memory, shared by the two services here;
+ * stats starts before users, so its queue exists before the first event.
+ *
  * Tracing is on: unless the configuration names another exporter (OTEL_TRACES_EXPORTER or
  * WHARF_TRACING_EXPORTER: none, console, zipkin, otlp), every span is written as a JSON
  * line (`"msg":"span"`) to stdout next to the log lines, or appended to the file
@@ -20,9 +25,18 @@
  */
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { type CoreConfig, loadConfig, type RunningService, runService, type Service } from 'wharf';
+import {
+  attachRoles,
+  type CoreConfig,
+  loadConfig,
+  type RunningService,
+  runService,
+  type Service,
+} from 'wharf';
+import { MemoryBrokerServer } from 'wharf/messaging';
 import { CITIES_PORT, createCitiesService } from './cities/service.js';
 import { createRolesService, ROLES_PORT } from './roles/service.js';
+import { createStatsApp, STATS_PORT } from './stats/service.js';
 import { createUsersService, USERS_PORT } from './users/service.js';
 
 interface SystemEntry {
@@ -31,8 +45,15 @@ interface SystemEntry {
   defaultPort: number;
   /** Path of the service's main collection, printed as its API base. */
   path: string;
-  /** Built with the shared configuration and the base URLs of the services started before it. */
-  create: (config: CoreConfig, started: ReadonlyMap<string, string>) => Service;
+  /**
+   * Built with the shared configuration, the base URLs of the services started before it,
+   * and the in-memory broker the services of this process share.
+   */
+  create: (
+    config: CoreConfig,
+    started: ReadonlyMap<string, string>,
+    broker: MemoryBrokerServer,
+  ) => Service;
 }
 
 const SYSTEM: readonly SystemEntry[] = [
@@ -49,11 +70,24 @@ const SYSTEM: readonly SystemEntry[] = [
     create: (config) => createRolesService({ config }),
   },
   {
+    flag: 'stats-port',
+    defaultPort: STATS_PORT,
+    path: '/stats/cities',
+    create: (config, _started, broker) => {
+      const app = createStatsApp({ config, brokerServer: broker });
+      attachRoles(app, ['consume', 'schedule']);
+      return app.service;
+    },
+  },
+  {
     flag: 'users-port',
     defaultPort: USERS_PORT,
     path: '/users',
-    create: (config, started) =>
-      createUsersService({ config: withUpstreams(config, started, ['cities', 'roles']) }),
+    create: (config, started, broker) =>
+      createUsersService({
+        config: withUpstreams(config, started, ['cities', 'roles']),
+        brokerServer: broker,
+      }),
   },
 ];
 
@@ -62,12 +96,13 @@ async function main(): Promise<void> {
   const config = await loadConfig({ defaults: { tracing: { exporter: 'console' } } });
   const running: RunningService[] = [];
   const started = new Map<string, string>();
+  const broker = new MemoryBrokerServer();
   try {
     // One at a time, so each service finds the URLs of those before it in `started`.
     for (const [i, entry] of SYSTEM.entries()) {
       const http = { ...config.http, port: ports[i] ?? 0 };
       // Each service handles SIGTERM/SIGINT itself; the process exits once all have stopped.
-      const run = await runService(() => entry.create({ ...config, http }, started), {
+      const run = await runService(() => entry.create({ ...config, http }, started, broker), {
         exit: () => {},
       });
       running.push(run);

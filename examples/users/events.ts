@@ -1,4 +1,5 @@
-import { Type } from 'wharf';
+import { type Static, Type } from 'wharf';
+import type { Queryable } from 'wharf/db';
 
 /**
  * The events the users service publishes: its contract with every consumer. Published
@@ -20,3 +21,8 @@ export const UserCreated = Type.Object({
     description: "Id of the user's role; null when none is assigned.",
   }),
 });
+
+export type UserCreated = Static<typeof UserCreated>;
+
+/** Publish `user.created` within `tx`: the event goes out once, and only if `tx` commits. */
+export type PublishUserCreated = (tx: Queryable, event: UserCreated) => Promise<unknown>;

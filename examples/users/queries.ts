@@ -1,5 +1,6 @@
 import { type Database, ident, sql } from 'wharf/db';
 import { DEFAULT_LIMIT, type Page, type PageQuery } from '../shared/paging.js';
+import type { PublishUserCreated } from './events.js';
 import { users } from './model.js';
 import { type NewUser, type User, UserPatch } from './schemas.js';
 
@@ -7,18 +8,24 @@ import { type NewUser, type User, UserPatch } from './schemas.js';
 const PATCHABLE = Object.keys(UserPatch.properties) as (keyof UserPatch & keyof typeof users)[];
 
 /**
- * Insert a user and answer its id. In a transaction, so whatever else creating a user
- * comes to write commits or rolls back together with the row.
+ * Insert a user and answer its id. In one transaction with its `user.created` event
+ * (written to the outbox), so the row and the event commit or roll back together.
  */
-export function insertUser(db: Database, user: NewUser): Promise<{ id: number }> {
+export function insertUser(
+  db: Database,
+  user: NewUser,
+  publishCreated: PublishUserCreated,
+): Promise<{ id: number }> {
   return db.transaction(async (tx) => {
     // `?? null`: a field left out is stored as NULL (wharf/db refuses undefined).
+    const city_id = user.city_id ?? null;
+    const role_id = user.role_id ?? null;
     const id = await tx.fetchval<number>`
       insert into users (name, age, sex, city_id, role_id)
-      values (${user.name}, ${user.age ?? null}, ${user.sex ?? null},
-              ${user.city_id ?? null}, ${user.role_id ?? null})
+      values (${user.name}, ${user.age ?? null}, ${user.sex ?? null}, ${city_id}, ${role_id})
       returning id`;
     if (id === null) throw new Error('insert into users returned no id');
+    await publishCreated(tx, { id, city_id, role_id });
     return { id };
   });
 }

@@ -2,15 +2,21 @@ import { group, route } from 'wharf';
 import type { Database } from 'wharf/db';
 import { PageQuery, pageOf } from '../shared/paging.js';
 import { UserNotFoundError } from './errors.js';
+import type { PublishUserCreated } from './events.js';
 import { deleteUser, findUser, insertUser, listUsers, updateUser } from './queries.js';
 import type { EmbedRelations } from './relations.js';
 import { NewUser, User, UserId, UserPatch, UserWithRelations } from './schemas.js';
 
 /**
  * The `/users` routes, reading and writing the given database; GET /users/:id embeds the
- * user's city and role through `embed`.
+ * user's city and role through `embed`, and POST /users announces each new user through
+ * `publishCreated`.
  */
-export function userRoutes(db: Database, embed: EmbedRelations) {
+export function userRoutes(
+  db: Database,
+  embed: EmbedRelations,
+  publishCreated: PublishUserCreated,
+) {
   return group({ prefix: '/users', tags: ['users'] }, [
     route({
       method: 'GET',
@@ -47,11 +53,13 @@ export function userRoutes(db: Database, embed: EmbedRelations) {
       url: '/',
       name: 'createUser',
       summary: 'Create a user',
-      description: 'Stores the user and answers 201 with its id.',
+      description:
+        'Stores the user, publishes `user.created` (through the outbox, so only once the ' +
+        'row is committed) and answers 201 with its id.',
       status: 201,
       body: NewUser,
       response: UserId,
-      handler: ({ body }) => insertUser(db, body),
+      handler: ({ body }) => insertUser(db, body, publishCreated),
     }),
     route({
       method: 'PATCH',

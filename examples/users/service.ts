@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { createService, type RouteEntry, type ServiceOptions } from 'wharf';
 import { type Clients, createClients, useClients } from 'wharf/client';
 import { createDatabase, type Database, type DbLogger, migrate, useDatabase } from 'wharf/db';
+import { createMessaging, type MemoryBrokerServer, useMessaging } from 'wharf/messaging';
+import { type PublishUserCreated, USER_CREATED, USERS_EXCHANGE } from './events.js';
 import { embedRelations } from './relations.js';
 import { userRoutes } from './routes.js';
 
@@ -32,6 +34,11 @@ export interface UsersServiceOptions
    * (tests pass `mockUpstreams().clients()`). Either way they are closed when the service stops.
    */
   clients?: Clients;
+  /**
+   * The in-memory broker to publish to when no `messaging.amqpUrl` is set: the one its
+   * consumers (the stats service in `npm start`) read from. A fresh one when left out.
+   */
+  brokerServer?: MemoryBrokerServer;
 }
 
 /**
@@ -56,10 +63,21 @@ export function createUsersService(options: UsersServiceOptions = {}) {
     config: options.config,
     logDestination: options.logDestination,
     tracing: options.tracing,
-    routes: [userRoutes(db, embedRelations(clients))],
+    routes: [userRoutes(db, embedRelations(clients), (tx, event) => publishCreated(tx, event))],
   });
+  // Events go through the database's outbox; its relay publishes them once committed.
+  const messaging = createMessaging(service.config.messaging, {
+    name: 'users',
+    logger: service.log,
+    db,
+    server: options.brokerServer,
+    topology: { exchanges: [{ name: USERS_EXCHANGE, type: 'topic' }] },
+  });
+  const publishCreated: PublishUserCreated = (tx, event) =>
+    messaging.publish(USERS_EXCHANGE, USER_CREATED, event, { tx });
   useDatabase(service, db);
   useClients(service, clients);
+  useMessaging(service, messaging);
   service.onStart(async () => {
     await migrate(db, {
       dir: USERS_MIGRATIONS,

@@ -154,3 +154,17 @@ async function stopAll(started: readonly TracedService[]): Promise<void> {
   // Users first: it holds connections to the other two.
   for (const { service } of [...started].reverse()) await service.stop();
 }
+
+/** Poll `read` until `done` holds for its value, at most `timeoutMs`; resolves to the last value. */
+export async function eventually<T>(
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

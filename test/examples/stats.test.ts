@@ -4,22 +4,9 @@ import { createMessaging, Header, MemoryBrokerServer, type Messaging } from 'wha
 import { type TestDatabase, testDatabase, testService } from 'wharf/testing';
 import { createStatsApp, STATS_MIGRATIONS, STATS_QUEUE } from '../../examples/stats/service.js';
 import { USER_CREATED, USERS_EXCHANGE } from '../../examples/users/events.js';
+import { eventually } from './fixtures.js';
 
 const START_TIMEOUT_MS = 120_000;
-
-/** Poll `read` until `done` holds for its value, for at most `timeoutMs`. */
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 5_000,
-) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('the stats example', () => {
   let database: TestDatabase;
