@@ -1,4 +1,5 @@
 import { type Dispatcher, Pool } from 'undici';
+import { UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/index.js';
 import type { AnyRoute, HttpMethod } from '../service/index.js';
 import { type BreakerState, createBreaker } from './breaker.js';
 import { type CallContext, type CallOptions, sendCall } from './call.js';
@@ -42,7 +43,31 @@ export interface ClientOptions extends Partial<ClientSettings> {
   random?: () => number;
   /** Clock of the circuit breaker in milliseconds; `Date.now` unless given. */
   now?: () => number;
+  /** Told about every call once it ended, retries included (metrics). */
+  onCall?: CallListener;
 }
+
+/** How a call ended: the final answer's status class, or why there was none. */
+export type CallOutcome =
+  | '2xx'
+  | '3xx'
+  | '4xx'
+  | '5xx'
+  | 'timeout'
+  | 'unavailable'
+  | 'circuit_open'
+  | 'error';
+
+/** One finished call, as `onCall` listeners see it. */
+export interface CallRecord {
+  readonly upstream: string;
+  readonly method: HttpMethod;
+  readonly outcome: CallOutcome;
+  /** From the first attempt to the end of the last, retry waits included. */
+  readonly durationMs: number;
+}
+
+export type CallListener = (call: CallRecord) => void;
 
 /**
  * A client of one upstream HTTP service, over a keep-alive connection pool of its own.
@@ -115,10 +140,11 @@ export function createClient<T = never>(options: ClientOptions): HttpClient<T> {
     random: random ?? Math.random,
   };
 
+  const send: typeof sendCall = options.onCall ? observedCall(name, options.onCall) : sendCall;
   const data =
     (method: HttpMethod) =>
     async <D>(path: string, callOptions?: CallOptions): Promise<D> =>
-      unwrapResponse(name, await sendCall(ctx, method, path, callOptions)) as D;
+      unwrapResponse(name, await send(ctx, method, path, callOptions)) as D;
 
   return {
     name,
@@ -127,7 +153,7 @@ export function createClient<T = never>(options: ClientOptions): HttpClient<T> {
     get circuit() {
       return breaker.state;
     },
-    request: (method, path, callOptions) => sendCall(ctx, method, path, callOptions),
+    request: (method, path, callOptions) => send(ctx, method, path, callOptions),
     get: data('GET'),
     post: data('POST'),
     put: data('PUT'),
@@ -138,7 +164,7 @@ export function createClient<T = never>(options: ClientOptions): HttpClient<T> {
         async (method, template, input) => {
           const { params, ...callOptions } = input;
           const path = fillPath(template, params);
-          return unwrapResponse(name, await sendCall(ctx, method, path, callOptions, template));
+          return unwrapResponse(name, await send(ctx, method, path, callOptions, template));
         },
         addresses as Record<string, string>,
       );
@@ -148,6 +174,39 @@ export function createClient<T = never>(options: ClientOptions): HttpClient<T> {
       if (!given) await dispatcher.close();
     },
   };
+}
+
+/** `sendCall`, then `listener` told how it ended; the listener is outside the call's result. */
+function observedCall(upstream: string, listener: CallListener): typeof sendCall {
+  return async (ctx, method, path, callOptions, template) => {
+    const started = performance.now();
+    let outcome: CallOutcome = 'error';
+    try {
+      const response = await sendCall(ctx, method, path, callOptions, template);
+      outcome = statusClass(response.status);
+      return response;
+    } catch (err) {
+      outcome = failureOutcome(err);
+      throw err;
+    } finally {
+      listener({ upstream, method, outcome, durationMs: performance.now() - started });
+    }
+  };
+}
+
+function statusClass(status: number): CallOutcome {
+  if (status >= 500) return '5xx';
+  if (status >= 400) return '4xx';
+  return status >= 300 ? '3xx' : '2xx';
+}
+
+function failureOutcome(err: unknown): CallOutcome {
+  if (err instanceof UpstreamTimeoutError) return 'timeout';
+  if (err instanceof UpstreamUnavailableError) {
+    return err.reason === 'circuit-open' ? 'circuit_open' : 'unavailable';
+  }
+  // The caller aborted, or something unexpected.
+  return 'error';
 }
 
 /**

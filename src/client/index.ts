@@ -30,7 +30,12 @@ export type { RouteData, RouteInput } from '../service/route-types.js';
 export type { BreakerOptions, BreakerPermit, BreakerState, CircuitBreaker } from './breaker.js';
 export { createBreaker } from './breaker.js';
 export type { CallOptions } from './call.js';
-export { type ClientOptions, createClient, type HttpClient } from './client.js';
+export {
+  type CallListener,
+  type ClientOptions,
+  createClient,
+  type HttpClient,
+} from './client.js';
 export { type Clients, type ClientsOptions, createClients, useClients } from './clients.js';
 export type { ClientResponse } from './response.js';
 export {

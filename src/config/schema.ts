@@ -1,5 +1,22 @@
 import { type Static, Type } from 'typebox';
 
+/** Signature algorithms a bearer token may be verified with; "none" is never one of them. */
+export const JWT_ALGORITHMS = [
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
 /**
  * Wharf's own settings: the one home of every option, its default and its description.
  * `docs/configuration.md` is generated from this schema (`npm run docs:config`).
@@ -115,6 +132,250 @@ export const CoreConfigSchema = Type.Object({
       enabled: Type.Boolean({
         default: true,
         description: 'Serve the spec at /openapi/spec.json and the UI at /docs.',
+      }),
+    },
+    { default: {} },
+  ),
+  metrics: Type.Object(
+    {
+      enabled: Type.Boolean({
+        default: true,
+        description:
+          'Collect Prometheus metrics (HTTP, process, and what useDatabase, useClients, useMessaging and useScheduler tie in) and serve them at metrics.path.',
+      }),
+      path: Type.String({
+        default: '/metrics',
+        pattern: '^/',
+        description: 'URL of the Prometheus text exposition; left out of the OpenAPI spec.',
+      }),
+      prefix: Type.String({
+        default: '',
+        pattern: '^([a-zA-Z_:][a-zA-Z0-9_:]*)?$',
+        description:
+          'Put before the name of every metric Wharf registers (e.g. "shop_"); empty keeps the standard names.',
+      }),
+      // Prometheus' own default buckets: they span 5 ms to 10 s, which covers a request
+      // or a query from a cache hit to a timeout, and each bucket is one more series.
+      buckets: Type.Array(Type.Number({ exclusiveMinimum: 0 }), {
+        default: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        minItems: 1,
+        maxItems: 30,
+        description:
+          'Upper bounds in seconds of the request and query duration histograms; every bound adds a series per label set.',
+      }),
+    },
+    { default: {} },
+  ),
+  rateLimit: Type.Object(
+    {
+      // Off by default: the key is the client address, and behind a proxy that Fastify does
+      // not trust every caller shares the proxy's, so a global limit would throttle them all.
+      global: Type.Boolean({
+        default: false,
+        description:
+          'Apply rateLimit.max per rateLimit.windowMs, per client address, to every route that does not set its own rateLimit option. Routes may set their own limit either way.',
+      }),
+      max: Type.Integer({
+        default: 1000,
+        minimum: 1,
+        maximum: 1_000_000_000,
+        description: 'Requests a client may send per window before 429 RATE_LIMITED.',
+      }),
+      windowMs: Type.Integer({
+        default: 60_000,
+        minimum: 1,
+        maximum: 86_400_000,
+        description: 'Length of the fixed rate-limit window.',
+      }),
+      redisUrl: Type.String({
+        default: '',
+        description:
+          'Redis URL (redis://host:6379) where the counters live, shared by every replica; empty uses cache.redisUrl (REDIS_URL), and when both are empty the counters are in memory, per process.',
+      }),
+      keyPrefix: Type.String({
+        default: 'wharf:ratelimit:',
+        description:
+          'Prefix of the counters in Redis; the service name follows it, so replicas of one service count together.',
+      }),
+      commandTimeoutMs: Type.Integer({
+        default: 500,
+        minimum: 1,
+        maximum: 60_000,
+        description:
+          'Longest wait for Redis per request; when Redis is down or slow the request is let through.',
+      }),
+    },
+    { default: {} },
+  ),
+  pressure: Type.Object(
+    {
+      enabled: Type.Boolean({
+        default: true,
+        description:
+          'Answer 503 OVERLOADED at once while a limit below is exceeded, instead of queueing requests.',
+      }),
+      maxEventLoopDelayMs: Type.Integer({
+        default: 1_000,
+        minimum: 0,
+        maximum: 60_000,
+        description:
+          'Mean event-loop delay over the last sample above which requests are shed (0 = off).',
+      }),
+      // Off by default: a service at full throughput runs its loop near 100 % while still
+      // answering fast; the event-loop delay is what tells that answers come late.
+      maxEventLoopUtilization: Type.Number({
+        default: 0,
+        minimum: 0,
+        maximum: 1,
+        description:
+          'Share of the last sample the event loop was busy (0 to 1) above which requests are shed (0 = off).',
+      }),
+      maxHeapUsedBytes: Type.Integer({
+        default: 0,
+        minimum: 0,
+        description: 'V8 heap in use above which requests are shed (0 = off).',
+      }),
+      maxRssBytes: Type.Integer({
+        default: 0,
+        minimum: 0,
+        description: 'Resident memory of the process above which requests are shed (0 = off).',
+      }),
+      sampleIntervalMs: Type.Integer({
+        default: 1_000,
+        minimum: 10,
+        maximum: 60_000,
+        description: 'How often the event loop and memory are measured.',
+      }),
+      retryAfterMs: Type.Integer({
+        default: 10_000,
+        minimum: 1_000,
+        maximum: 3_600_000,
+        description: 'Wait suggested to shed callers in Retry-After (whole seconds, rounded up).',
+      }),
+    },
+    { default: {} },
+  ),
+  securityHeaders: Type.Object(
+    {
+      enabled: Type.Boolean({
+        default: true,
+        description:
+          'Send the security headers of @fastify/helmet (Content-Security-Policy, X-Content-Type-Options, Strict-Transport-Security …) on every response.',
+      }),
+    },
+    { default: {} },
+  ),
+  auth: Type.Object(
+    {
+      jwt: Type.Object(
+        {
+          secret: Type.String({
+            default: '',
+            description:
+              'Shared secret of HMAC-signed bearer tokens (HS256, HS384, HS512), at least 32 characters; empty accepts none. Routes with an auth option need this or jwksUrl.',
+            env: 'JWT_SECRET',
+          }),
+          jwksUrl: Type.String({
+            default: '',
+            description:
+              'URL of the JSON Web Key Set holding the public keys of RS, PS, ES and EdDSA tokens (e.g. https://issuer/.well-known/jwks.json); empty accepts none.',
+            env: 'JWT_JWKS_URL',
+          }),
+          issuer: Type.String({
+            default: '',
+            description: 'Required iss claim of every token; empty does not check it.',
+            env: 'JWT_ISSUER',
+          }),
+          audience: Type.String({
+            default: '',
+            description: 'Required aud claim of every token; empty does not check it.',
+            env: 'JWT_AUDIENCE',
+          }),
+          // A fixed list, so a token can never choose "none" or an algorithm nobody audited.
+          algorithms: Type.Array(Type.Union(JWT_ALGORITHMS.map((alg) => Type.Literal(alg))), {
+            default: ['HS256', 'RS256', 'ES256'],
+            minItems: 1,
+            maxItems: JWT_ALGORITHMS.length,
+            uniqueItems: true,
+            description: 'Signature algorithms a token may use; any other gets 401 TOKEN_INVALID.',
+          }),
+          clockToleranceSec: Type.Integer({
+            default: 5,
+            minimum: 0,
+            maximum: 300,
+            description:
+              "Clock skew allowed when checking the exp, nbf and iat claims against this machine's clock.",
+          }),
+          jwksTimeoutMs: Type.Integer({
+            default: 2_000,
+            minimum: 1,
+            maximum: 30_000,
+            description:
+              'Longest wait for the key set; past it, or when it cannot be fetched, the request gets 503 AUTH_UNAVAILABLE.',
+          }),
+          jwksCooldownMs: Type.Integer({
+            default: 30_000,
+            minimum: 0,
+            maximum: 600_000,
+            description:
+              'Shortest time between two fetches of the key set caused by tokens naming an unknown key.',
+          }),
+          jwksCacheMaxAgeMs: Type.Integer({
+            default: 600_000,
+            minimum: 1_000,
+            maximum: 86_400_000,
+            description: 'How long a fetched key set is used before it is fetched again.',
+          }),
+        },
+        { default: {} },
+      ),
+    },
+    { default: {} },
+  ),
+  cache: Type.Object(
+    {
+      redisUrl: Type.String({
+        default: '',
+        description:
+          'Redis URL (redis://host:6379) of createCache; empty keeps entries in a bounded in-memory LRU, per process.',
+        env: 'REDIS_URL',
+      }),
+      keyPrefix: Type.String({
+        default: 'wharf:cache:',
+        description: 'Prefix of every key, so several caches can share one Redis.',
+      }),
+      defaultTtlMs: Type.Integer({
+        default: 60_000,
+        minimum: 1,
+        maximum: 2_592_000_000,
+        description: 'Lifetime of an entry set without its own ttl.',
+      }),
+      maxEntries: Type.Integer({
+        default: 10_000,
+        minimum: 1,
+        maximum: 10_000_000,
+        description:
+          'Most entries of the in-memory cache; the least recently used go first (Redis bounds itself with maxmemory).',
+      }),
+      maxBytes: Type.Integer({
+        default: 67_108_864,
+        minimum: 1024,
+        maximum: 17_179_869_184,
+        description:
+          'Most characters of serialized JSON the in-memory cache holds; a larger single value is not cached.',
+      }),
+      connectTimeoutMs: Type.Integer({
+        default: 2_000,
+        minimum: 1,
+        maximum: 60_000,
+        description: 'Longest time to open the Redis connection.',
+      }),
+      commandTimeoutMs: Type.Integer({
+        default: 500,
+        minimum: 1,
+        maximum: 60_000,
+        description:
+          'Longest wait for one Redis command; past it a read counts as a miss and wrap() calls its function.',
       }),
     },
     { default: {} },

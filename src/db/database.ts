@@ -7,7 +7,16 @@ import { pgliteDriver } from './pglite.js';
 import { postgresDriver } from './postgres.js';
 import { buildQuery } from './sql.js';
 import { type QueryTracing, queryTracing } from './tracing.js';
-import type { Database, Engine, Queryable, Row, SqlQuery, Transaction } from './types.js';
+import type {
+  Database,
+  Engine,
+  PoolState,
+  Queryable,
+  QueryListener,
+  Row,
+  SqlQuery,
+  Transaction,
+} from './types.js';
 
 export interface DatabaseOptions {
   /** Where availability changes and notices are written (a service's `log` fits). */
@@ -48,6 +57,7 @@ class PooledDatabase implements Database {
   readonly #tracing: QueryTracing;
   readonly #log: DbLogger | undefined;
   readonly #closeTimeoutMs: number;
+  readonly #queryListeners = new Set<QueryListener>();
   #down = false;
   #closing: Promise<void> | undefined;
 
@@ -63,7 +73,9 @@ class PooledDatabase implements Database {
     });
     this.#tracing = queryTracing(spanAttributes(driver), options.tracerProvider);
     const pooled = queryMethods((query, mode) =>
-      this.#traced(query, () => this.#admission.run(() => driver.run(query, mode))),
+      this.#traced(query, () =>
+        this.#admission.run(() => this.#timed(() => driver.run(query, mode))),
+      ),
     );
     this.fetch = pooled.fetch;
     this.fetchrow = pooled.fetchrow;
@@ -86,6 +98,16 @@ class PooledDatabase implements Database {
 
   async ping(): Promise<void> {
     await this.fetchval`select 1`;
+  }
+
+  get pool(): PoolState {
+    const size = this.#driver.concurrency;
+    return { size, idle: size - this.#admission.inFlight, waiting: this.#admission.queued };
+  }
+
+  onQuery(listener: QueryListener): () => void {
+    this.#queryListeners.add(listener);
+    return () => this.#queryListeners.delete(listener);
   }
 
   close(): Promise<void> {
@@ -121,7 +143,7 @@ class PooledDatabase implements Database {
   #view(session: Session, state: ScopeState): Queryable {
     return queryMethods((query, mode) => {
       if (!state.open) return Promise.reject(finishedError());
-      return this.#traced(query, () => session.run(query, mode));
+      return this.#traced(query, () => this.#timed(() => session.run(query, mode)));
     });
   }
 
@@ -173,6 +195,21 @@ class PooledDatabase implements Database {
       },
       countOf,
     );
+  }
+
+  /** Time the statement for the query listeners; without listeners it only runs it. */
+  async #timed(run: () => Promise<QueryResult>): Promise<QueryResult> {
+    if (this.#queryListeners.size === 0) return run();
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await run();
+      ok = true;
+      return result;
+    } finally {
+      const ms = performance.now() - started;
+      for (const listener of this.#queryListeners) listener(ms, ok);
+    }
   }
 
   #translate(err: unknown): unknown {

@@ -20,7 +20,9 @@ export { TRACER_NAME } from './tracing.js';
 export type {
   Database,
   Engine,
+  PoolState,
   Queryable,
+  QueryListener,
   Row,
   SqlQuery,
   Transaction,

@@ -1,4 +1,6 @@
 import type { HealthCheck } from '../health/index.js';
+import { observeDatabase } from '../metrics/db.js';
+import { type MetricsSource, metricsOf } from '../metrics/service.js';
 import type { Service } from '../service/index.js';
 import type { Database } from './types.js';
 
@@ -8,7 +10,7 @@ export function databaseHealthCheck(db: Database): HealthCheck {
 }
 
 export interface UseDatabaseOptions {
-  /** Name of the readiness check; `db` unless given. */
+  /** Name of the readiness check and the `db` label of its metrics; `db` unless given. */
   name?: string;
 }
 
@@ -17,7 +19,8 @@ export interface UseDatabaseOptions {
  * pool closes after the server stopped taking requests and in-flight ones finished.
  * Embedded PGlite is started before the service serves (its start takes seconds); a
  * PostgreSQL server is not waited for, so a service boots while its database is down and
- * readiness tells the load balancer.
+ * readiness tells the load balancer. When the service collects metrics, the pool's state
+ * and the statements' durations are among them (`db_pool_*`, `db_query_duration_seconds`).
  *
  * ```ts
  * const db = createDatabase(config.db, { logger: service.log });
@@ -25,11 +28,14 @@ export interface UseDatabaseOptions {
  * ```
  */
 export function useDatabase<D extends Database>(
-  service: Pick<Service, 'health' | 'onStart' | 'onStop'>,
+  service: Pick<Service, 'health' | 'onStart' | 'onStop'> & MetricsSource,
   db: D,
   options: UseDatabaseOptions = {},
 ): D {
-  service.health.register(options.name ?? 'db', databaseHealthCheck(db));
+  const name = options.name ?? 'db';
+  service.health.register(name, databaseHealthCheck(db));
+  const metrics = metricsOf(service);
+  if (metrics) observeDatabase(metrics, db, name);
   if (db.engine === 'pglite') service.onStart(() => db.ping());
   service.onStop(() => db.close());
   return db;

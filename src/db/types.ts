@@ -40,6 +40,19 @@ export interface Transaction extends Queryable {
 
 export type Engine = 'postgres' | 'pglite';
 
+/** How busy the pool is right now (PGlite: a pool of one). */
+export interface PoolState {
+  /** Connections the pool may hold: statements and scopes that can run at once. */
+  readonly size: number;
+  /** Of those, the ones not running anything now. */
+  readonly idle: number;
+  /** Callers waiting for a connection. */
+  readonly waiting: number;
+}
+
+/** Told about every statement once it settled: how long it ran and whether it succeeded. */
+export type QueryListener = (durationMs: number, ok: boolean) => void;
+
 /**
  * A pool (or the embedded engine). Its own query helpers run each statement on any free
  * connection; `acquire` and `transaction` pin one connection for a whole scope.
@@ -54,4 +67,11 @@ export interface Database extends Queryable {
   ping(): Promise<void>;
   /** Close every connection; later calls fail. */
   close(): Promise<void>;
+  /** The pool's state now (metrics); absent on wrappers that do not expose it. */
+  readonly pool?: PoolState;
+  /**
+   * Call `listener` after every statement (metrics); resolves to the function that removes
+   * it. The time is the statement's own, without the wait for a connection.
+   */
+  onQuery?(listener: QueryListener): () => void;
 }

@@ -41,6 +41,11 @@ export const ErrorCode = {
   forbiddenKey: 'FORBIDDEN_KEY',
   unauthorized: 'UNAUTHORIZED',
   forbidden: 'FORBIDDEN',
+  tokenMissing: 'TOKEN_MISSING',
+  tokenInvalid: 'TOKEN_INVALID',
+  tokenExpired: 'TOKEN_EXPIRED',
+  insufficientScope: 'INSUFFICIENT_SCOPE',
+  authUnavailable: 'AUTH_UNAVAILABLE',
   notFound: 'NOT_FOUND',
   methodNotAllowed: 'METHOD_NOT_ALLOWED',
   requestTimeout: 'REQUEST_TIMEOUT',
@@ -66,6 +71,8 @@ export const ErrorCode = {
   messagingUnavailable: 'MESSAGING_UNAVAILABLE',
   messagingTopology: 'MESSAGING_TOPOLOGY_INVALID',
   scheduleInvalid: 'SCHEDULE_INVALID',
+  rateLimited: 'RATE_LIMITED',
+  overloaded: 'OVERLOADED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -119,15 +126,21 @@ export class ForbiddenKeyError extends ServiceError {
   }
 }
 
+/** 401; bearer authentication uses the TOKEN_MISSING, TOKEN_INVALID and TOKEN_EXPIRED codes. */
 export class UnauthorizedError extends ServiceError {
-  constructor(message = 'Authentication required', error?: unknown) {
-    super({ status: 401, code: ErrorCode.unauthorized, message, error });
+  constructor(
+    message = 'Authentication required',
+    error?: unknown,
+    code: string = ErrorCode.unauthorized,
+  ) {
+    super({ status: 401, code, message, error });
   }
 }
 
+/** 403; a token without a scope the route requires gets INSUFFICIENT_SCOPE. */
 export class ForbiddenError extends ServiceError {
-  constructor(message = 'Forbidden', error?: unknown) {
-    super({ status: 403, code: ErrorCode.forbidden, message, error });
+  constructor(message = 'Forbidden', error?: unknown, code: string = ErrorCode.forbidden) {
+    super({ status: 403, code, message, error });
   }
 }
 
@@ -201,6 +214,31 @@ export class ServiceUnavailableError extends ServiceError {
     code: string = ErrorCode.serviceUnavailable,
   ) {
     super({ status: 503, code, message, error });
+  }
+}
+
+/** A client sent more requests than its rate limit allows in the current window (429). */
+export class RateLimitedError extends ServiceError {
+  /** Seconds until the window resets, also sent as `Retry-After`. */
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super({
+      status: 429,
+      code: ErrorCode.rateLimited,
+      message: `Too many requests, retry in ${retryAfterSeconds} s`,
+      error: { retryAfter: retryAfterSeconds },
+    });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * The service sheds load: its event loop, memory or CPU is past a configured limit, so it
+ * answers at once instead of queueing work it would serve too late (503).
+ */
+export class OverloadedError extends ServiceUnavailableError {
+  constructor() {
+    super('Service is overloaded, retry later', undefined, ErrorCode.overloaded);
   }
 }
 

@@ -37,10 +37,25 @@ export interface ConsumerSettings {
   handler: MessageHandler<unknown>;
 }
 
+/** What became of one delivery: handled and acked, sent to be retried, or dead-lettered. */
+export type MessageOutcome = 'handled' | 'retried' | 'dead_lettered';
+
+/** One delivery's fate, as `onMessage` listeners see it (metrics). */
+export interface MessageEvent {
+  readonly queue: string;
+  readonly outcome: MessageOutcome;
+  /** Why it was dead-lettered. */
+  readonly reason?: DeadReason;
+}
+
+export type MessageListener = (event: MessageEvent) => void;
+
 export interface ConsumerDeps {
   broker: Broker;
   log: Logger;
   tracing: MessageTracing;
+  /** Told the outcome of each delivery once decided. */
+  observe?: MessageListener;
 }
 
 /** The queues of one consumer: its own, the retry queue that feeds it back after the delay, and the dead queue. */
@@ -165,6 +180,7 @@ export class QueueConsumer {
           { reason: decoded.reason, error: decoded.error },
           'unreadable message: dead-lettered',
         );
+        this.#deps.observe?.({ queue, outcome: 'dead_lettered', reason: decoded.reason });
         await this.#forward(delivery, deadQueueOf(queue), log, {
           [Header.reason]: decoded.reason,
           [Header.error]: errorHeader(decoded.error),
@@ -183,6 +199,7 @@ export class QueueConsumer {
         await this.#failed(delivery, failures + 1, err, log);
         return;
       }
+      this.#deps.observe?.({ queue, outcome: 'handled' });
       if (!delivery.ack()) {
         log.warn('handled, but the connection that delivered it is gone: it will come again');
       }
@@ -200,6 +217,7 @@ export class QueueConsumer {
     };
     if (failures > retries) {
       log.error({ err, attempts: failures }, 'handler failed for the last time: dead-lettered');
+      this.#deps.observe?.({ queue, outcome: 'dead_lettered', reason: 'handler-failed' });
       await this.#forward(delivery, deadQueueOf(queue), log, {
         ...origin,
         [Header.reason]: 'handler-failed' satisfies DeadReason,
@@ -214,6 +232,7 @@ export class QueueConsumer {
       { err, attempts: failures, retries, retryDelayMs },
       `handler failed: retry ${failures} of ${retries} in ${retryDelayMs} ms`,
     );
+    this.#deps.observe?.({ queue, outcome: 'retried' });
     await this.#forward(delivery, retryQueueOf(queue), log, {
       ...origin,
       [Header.error]: errorHeader(message),

@@ -14,7 +14,9 @@ export { type MessagingConfig, resolveMessagingConfig } from './config.js';
 export {
   deadQueueOf,
   type MessageContext,
+  type MessageEvent,
   type MessageHandler,
+  type MessageListener,
   retryQueueOf,
 } from './consumer.js';
 export { type CreateBrokerOptions, createBroker } from './create-broker.js';

@@ -7,7 +7,12 @@ import { MessagingTopologyError, MessagingUnavailableError } from '../errors/ind
 import type { Logger } from '../log/index.js';
 import type { Broker, BrokerEvent, ExchangeType, Topology } from './broker.js';
 import { type MessagingConfig, resolveMessagingConfig } from './config.js';
-import { consumerTopology, type MessageHandler, QueueConsumer } from './consumer.js';
+import {
+  consumerTopology,
+  type MessageHandler,
+  type MessageListener,
+  QueueConsumer,
+} from './consumer.js';
 import { createBroker } from './create-broker.js';
 import type { MemoryBrokerServer } from './memory-broker.js';
 import { ensureMessagingTables, type OutboxRow, writeOutbox } from './outbox.js';
@@ -122,6 +127,11 @@ export interface Messaging {
   check(): void;
   /** Publish every committed outbox message now; resolves to how many were published. */
   flushOutbox(): Promise<number>;
+  /**
+   * Tell `listener` what became of each delivery of every consumer (metrics); resolves to
+   * the function that removes it.
+   */
+  onMessage(listener: MessageListener): () => void;
 }
 
 /**
@@ -157,6 +167,10 @@ export function createMessaging(
   const exchanges = new Set(topology.exchanges.map((e) => e.name));
   const queues = new Set(topology.queues.map((q) => q.name));
   const consumers = new Map<string, QueueConsumer>();
+  const listeners = new Set<MessageListener>();
+  const observe: MessageListener = (event) => {
+    for (const listener of listeners) listener(event);
+  };
   const db = options.db;
   const relay =
     db && options.relay !== false
@@ -286,7 +300,7 @@ export function createMessaging(
           schema: consumeOptions.schema,
           handler: handler as MessageHandler<unknown>,
         },
-        { broker, log, tracing },
+        { broker, log, tracing, observe },
       );
       consumers.set(queue, consumer);
       queues.add(queue);
@@ -333,6 +347,10 @@ export function createMessaging(
     async flushOutbox() {
       if (!relay) throw new Error('flushOutbox() needs the outbox: pass db to createMessaging');
       return relay.flush();
+    },
+    onMessage(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
   return messaging;

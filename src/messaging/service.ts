@@ -1,4 +1,6 @@
 import type { HealthCheck } from '../health/index.js';
+import { observeMessaging } from '../metrics/messaging.js';
+import { type MetricsSource, metricsOf } from '../metrics/service.js';
 import type { Service } from '../service/index.js';
 import type { Messaging } from './messaging.js';
 
@@ -17,16 +19,19 @@ export interface UseMessagingOptions {
  * subscribes the consumers, starts the outbox relay) before the service serves, readiness
  * reports the broker connection and the consumers, and at shutdown — after the server
  * stopped taking requests — consumers stop taking deliveries, running handlers finish
- * (within `messaging.drainTimeoutMs`) and the connection closes.
+ * (within `messaging.drainTimeoutMs`) and the connection closes. When the service collects
+ * metrics, what became of each delivery is among them (`messaging_messages_*_total`).
  *
  * Call `useDatabase` first when messaging uses the database's outbox: stop hooks run in
  * reverse order, so messaging then stops before the database closes.
  */
 export function useMessaging<M extends Messaging>(
-  service: Pick<Service, 'health' | 'onStart' | 'onStop'>,
+  service: Pick<Service, 'health' | 'onStart' | 'onStop'> & MetricsSource,
   messaging: M,
   options: UseMessagingOptions = {},
 ): M {
+  const metrics = metricsOf(service);
+  if (metrics) observeMessaging(metrics, messaging);
   service.health.register(options.name ?? 'messaging', messagingHealthCheck(messaging));
   service.onStart(() => messaging.start());
   service.onStop(() => messaging.stop());

@@ -3,7 +3,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ErrorEnvelopeSchema } from '../service/envelope.js';
 import type { ResolvedRoute } from '../service/route.js';
-import { documentResponses, ERROR_SCHEMA_NAME } from './responses.js';
+import {
+  BEARER_SCHEME_NAME,
+  BEARER_SECURITY_SCHEME,
+  documentResponses,
+  ERROR_SCHEMA_NAME,
+} from './responses.js';
 
 /** Where the spec is served. */
 export const OPENAPI_SPEC_PATH = '/openapi/spec.json';
@@ -33,7 +38,10 @@ export async function registerOpenApi(
     openapi: {
       openapi: '3.1.0',
       info: { title: options.title, version: options.version },
-      components: { schemas: { [ERROR_SCHEMA_NAME]: ErrorEnvelopeSchema as object } },
+      components: {
+        schemas: { [ERROR_SCHEMA_NAME]: ErrorEnvelopeSchema as object },
+        ...securitySchemes(options.routes ?? []),
+      },
     },
     transform: documentResponses(options.routes ?? []),
   });
@@ -47,6 +55,12 @@ export async function registerOpenApi(
     uiConfig: { urls: [{ name: options.title, url: OPENAPI_SPEC_PATH }] },
   });
   app.get(OPENAPI_SPEC_PATH, { schema: { hide: true } }, () => app.swagger());
+}
+
+/** Declared only when some route asks for a token, so other specs stay as they were. */
+function securitySchemes(routes: readonly ResolvedRoute[]) {
+  if (!routes.some((resolved) => resolved.auth)) return {};
+  return { securitySchemes: { [BEARER_SCHEME_NAME]: BEARER_SECURITY_SCHEME } };
 }
 
 /** The theme title lands in the page's `<title>` as it is. */

@@ -1,10 +1,21 @@
 import { STATUS_CODES } from 'node:http';
 import type { SwaggerTransform } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
+import type { RouteAuth } from '../auth/types.js';
 import type { AnyRoute, ResolvedRoute } from '../service/route.js';
 
 /** Name of the error envelope in `components.schemas`; every error response refers to it. */
 export const ERROR_SCHEMA_NAME = 'WharfError';
+
+/** Name of the bearer token scheme in `components.securitySchemes`. */
+export const BEARER_SCHEME_NAME = 'bearerAuth';
+
+/** The scheme that protected routes refer to (a JWT in `Authorization: Bearer`). */
+export const BEARER_SECURITY_SCHEME = {
+  type: 'http',
+  scheme: 'bearer',
+  bearerFormat: 'JWT',
+} as const;
 
 const ERROR_REF = `#/components/schemas/${ERROR_SCHEMA_NAME}`;
 // `x-response-description` is @fastify/swagger's key for the response's own description.
@@ -27,11 +38,29 @@ export function documentResponses(routes: readonly ResolvedRoute[]): SwaggerTran
     const success = own?.raw
       ? rawResponse(own)
       : describeStatuses(schema?.response as ResponseSchemas | undefined);
-    return {
-      url,
-      schema: { ...schema, response: withErrors(success, hasRequestSchema(schema)) },
-    };
+    const auth = resolved?.url === url ? resolved.auth : undefined;
+    const response = withErrors(withAuthErrors(success, auth), hasRequestSchema(schema));
+    return { url, schema: { ...schema, ...security(auth), response } };
   };
+}
+
+/** The operation's `security`: the bearer scheme with its scopes, or anonymous too when optional. */
+function security(auth: RouteAuth | undefined) {
+  if (!auth) return {};
+  const bearer = { [BEARER_SCHEME_NAME]: [...(auth.scopes ?? [])] };
+  return { security: auth.required === false ? [bearer, {}] : [bearer] };
+}
+
+function withAuthErrors(success: ResponseSchemas, auth: RouteAuth | undefined): ResponseSchemas {
+  if (!auth) return success;
+  const out = { ...success };
+  out['401'] ??= errorResponse(
+    'No valid bearer token: TOKEN_MISSING, TOKEN_INVALID or TOKEN_EXPIRED (see WWW-Authenticate).',
+  );
+  if (auth.scopes?.length) {
+    out['403'] ??= errorResponse('INSUFFICIENT_SCOPE: the token lacks a required scope.');
+  }
+  return out;
 }
 
 /** A raw route's success as the handler sends it: its own schema, or no documented body. */

@@ -1,5 +1,12 @@
 export { SCHEDULE_RUNS_TABLE } from './lease.js';
-export { type Job, type JobContext, type ScheduleLogger, TRACER_NAME } from './run.js';
+export {
+  type Job,
+  type JobContext,
+  type RunListener,
+  type RunRecord,
+  type ScheduleLogger,
+  TRACER_NAME,
+} from './run.js';
 export {
   createScheduler,
   type ScheduledJob,

@@ -50,8 +50,19 @@ export interface JobEntry {
   lastPrune: number;
 }
 
+/** One finished run of a job in this process, as `onRun` listeners see it (metrics). */
+export interface RunRecord {
+  readonly job: string;
+  readonly ok: boolean;
+  readonly durationMs: number;
+}
+
+export type RunListener = (run: RunRecord) => void;
+
 export interface RunDependencies {
   readonly log: ScheduleLogger;
+  /** Told about each run this process made, once it ended. */
+  readonly observe?: RunListener;
   readonly tracerProvider: TracerProvider | undefined;
   /** Resolves once the lease's table exists; retried on the next tick after a failure. */
   ensureTable(lease: RunLease): Promise<void>;
@@ -170,7 +181,9 @@ async function execute(
     clearTimeout(timer);
     entry.controller = undefined;
   }
-  const duration_ms = roundMs(performance.now() - started);
+  const elapsed = performance.now() - started;
+  deps.observe?.({ job: entry.name, ok: failure === undefined, durationMs: elapsed });
+  const duration_ms = roundMs(elapsed);
   if (failure === undefined) {
     span.setAttribute('wharf.schedule.outcome', 'ran');
     log.info({ ...fields, phase: 'end', duration_ms }, `${entry.name} finished`);

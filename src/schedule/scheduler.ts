@@ -3,7 +3,7 @@ import type { Database } from '../db/index.js';
 import { ScheduleDefinitionError } from '../errors/index.js';
 import { parseCron } from './cron.js';
 import { databaseLease, type RunLease } from './lease.js';
-import { type Job, type JobEntry, runTick, type ScheduleLogger } from './run.js';
+import { type Job, type JobEntry, type RunListener, runTick, type ScheduleLogger } from './run.js';
 
 export interface SchedulerOptions {
   /** Where runs are logged: a service's `log` fits. */
@@ -61,6 +61,11 @@ export interface Scheduler {
    */
   stop(): Promise<void>;
   readonly jobs: readonly ScheduledJob[];
+  /**
+   * Tell `listener` about each run of this process once it ended (metrics); resolves to
+   * the function that removes it.
+   */
+  onRun(listener: RunListener): () => void;
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 5_000;
@@ -101,9 +106,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let started = false;
   let stopped = false;
   let stopping: Promise<void> | undefined;
+  const listeners = new Set<RunListener>();
+  const observe: RunListener = (run) => {
+    for (const listener of listeners) listener(run);
+  };
 
   const deps = {
     log,
+    observe,
     tracerProvider: options.tracerProvider,
     retentionMs: options.retentionMs ?? DEFAULT_RETENTION_MS,
     ensureTable(lease: RunLease): Promise<void> {
@@ -222,6 +232,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     stop() {
       stopping ??= shutdown();
       return stopping;
+    },
+    onRun(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
     get jobs() {
       return slots.map((slot) => ({

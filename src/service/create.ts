@@ -6,6 +6,8 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import type { DestinationStream } from 'pino';
+import type { Registry } from 'prom-client';
+import { type AuthHooks, createAuthHooks } from '../auth/hook.js';
 import { type DeepPartial, resolveCoreConfig } from '../config/defaults.js';
 import type { CoreConfig } from '../config/schema.js';
 import {
@@ -19,15 +21,18 @@ import {
 import { createHealth, type Health, type HealthRoutes, healthRoutes } from '../health/index.js';
 import { installAccessLog, REQUEST_ID_HEADER } from '../log/access-log.js';
 import { createLogger, type LoggedOptions, type Logger, logged } from '../log/index.js';
+import { createServiceMetrics } from '../metrics/service.js';
 import { registerOpenApi } from '../openapi/index.js';
 import type { Tracing } from '../tracing/create.js';
 import { type ServiceTracingOptions, traceService } from '../tracing/service.js';
 import { clientErrorHandler } from './client-error.js';
 import { errorBody, OK_CODE, OK_MESSAGE, successEnvelopeSchema } from './envelope.js';
 import { toServiceError } from './error-mapping.js';
+import { type ErrorSubscriber, installErrorReports, reportServerError } from './error-report.js';
 import { installJsonParser } from './json-body.js';
 import { createLifecycle, type LifecycleHook } from './lifecycle.js';
 import { trackAllowedMethods } from './method-not-allowed.js';
+import { installProtection } from './protection.js';
 import {
   type AnyRoute,
   type ResolvedRoute,
@@ -67,6 +72,11 @@ export interface Service<R extends AnyRoute = AnyRoute> {
    */
   readonly tracing: Tracing | undefined;
   /**
+   * The service's own Prometheus registry, served at `metrics.path`; register application
+   * metrics here. Undefined when `metrics.enabled` is false.
+   */
+  readonly metrics: Registry | undefined;
+  /**
    * `logged()` bound to this service: lines go to the service logger and `category`
    * defaults to the service name.
    */
@@ -85,6 +95,12 @@ export interface Service<R extends AnyRoute = AnyRoute> {
    * order. Stop hooks also run when the start fails, even those whose start hook never ran.
    */
   onStop(hook: LifecycleHook): this;
+  /**
+   * Called with the thrown error, the answer, the request (credentials redacted) and the
+   * trace ids for every answer with a status of 500 or more, e.g. to feed an error tracker.
+   * Subscribers run after the answer is sent; what they throw or reject is logged, once.
+   */
+  onError(subscriber: ErrorSubscriber): this;
   /**
    * Build the routes and run the start hooks without listening (used by the test harness).
    * On failure the stop hooks run, then the start error is rethrown.
@@ -110,7 +126,9 @@ export function createService<const E extends readonly RouteEntry[]>(
     destination: options.logDestination,
   });
   const health = createHealth(config.health);
-  const routes = resolveRoutes([healthRoutes(health), ...options.routes]);
+  const metrics = createServiceMetrics(config.metrics);
+  const probes = healthRoutes(health);
+  const routes = resolveRoutes([probes, ...(metrics?.routes ?? []), ...options.routes]);
   assertUniqueRoutes(routes);
 
   const app = Fastify({
@@ -156,6 +174,12 @@ export function createService<const E extends readonly RouteEntry[]>(
   installJsonParser(app);
   installErrorHandling(app, config, allowedMethods, isClosing);
   if (config.log.accessLog) installAccessLog(app);
+  if (metrics) {
+    metrics.install(app);
+    // Before any hook of the application, so its stop hooks all run before sampling ends.
+    lifecycle.onStart(metrics.start);
+    lifecycle.onStop(metrics.stop);
+  }
   // One hook for both jobs: each hook Fastify runs costs on every request.
   app.addHook('onRequest', (request, reply, done) => {
     // Echoed so a caller can quote it when reporting a problem.
@@ -184,6 +208,14 @@ export function createService<const E extends readonly RouteEntry[]>(
         strictPreflight: false,
       });
     }
+    await installProtection(app, {
+      config,
+      name: options.name,
+      routes,
+      // The scraper, like the probes, must get through exactly when the service is overloaded.
+      probes: [...probes.routes, ...(metrics?.routes ?? [])],
+      log,
+    });
     // Always built (buildOpenApiSpec needs it); `openapi.enabled` only decides whether it is served.
     await registerOpenApi(app, {
       title: options.name,
@@ -191,9 +223,11 @@ export function createService<const E extends readonly RouteEntry[]>(
       routes,
       serve: config.openapi.enabled,
     });
-    for (const resolved of routes) registerRoute(app, resolved, isClosing);
+    const authHooks = createAuthHooks(config.auth.jwt);
+    for (const resolved of routes) registerRoute(app, resolved, isClosing, authHooks);
   }
 
+  const addErrorSubscriber = installErrorReports(app);
   const service: Service<RoutesOf<E> | HealthRoutes> = {
     name: options.name,
     version,
@@ -204,6 +238,7 @@ export function createService<const E extends readonly RouteEntry[]>(
     get tracing() {
       return tracing?.();
     },
+    metrics: metrics?.registry,
     logged(fn, opts) {
       return logged(fn, { ...opts, category: opts?.category ?? options.name, logger: log });
     },
@@ -216,6 +251,10 @@ export function createService<const E extends readonly RouteEntry[]>(
       lifecycle.onStop(hook);
       return this;
     },
+    onError(subscriber) {
+      addErrorSubscriber(subscriber);
+      return this;
+    },
     ready: () => lifecycle.ready(),
     listen: () => lifecycle.listen(),
     stop: () => lifecycle.stop(),
@@ -225,8 +264,9 @@ export function createService<const E extends readonly RouteEntry[]>(
 
 function registerRoute(
   app: FastifyInstance,
-  { route, url, tags }: ResolvedRoute,
+  { route, url, tags, auth }: ResolvedRoute,
   isClosing: () => boolean,
+  authHooks: AuthHooks,
 ): void {
   const status = route.status ?? 200;
   app.route({
@@ -244,6 +284,8 @@ function registerRoute(
       headers: route.headers,
       response: route.raw ? undefined : { [status]: successEnvelopeSchema(route.response) },
     }),
+    // Only protected routes pay for the check; onRequest refuses before the body is read.
+    ...(auth ? { onRequest: authHooks(route.name, auth) } : {}),
     handler: route.raw ? route.handler : envelopeHandler(route, status, isClosing),
   });
 }
@@ -291,6 +333,7 @@ function sendError(
   closeIfClosing(reply, isClosing);
   if (error.status >= 500) {
     request.log.error({ err: original }, `request failed: ${error.code}`);
+    reportServerError(request, error, original);
   }
   if (error instanceof MethodNotAllowedError) reply.header('allow', error.allow.join(', '));
   reply.code(error.status).type('application/json; charset=utf-8').send(errorBody(error));

@@ -11,6 +11,7 @@ export {
   type SuccessEnvelope,
   successEnvelopeSchema,
 } from './envelope.js';
+export type { ErrorReport, ErrorReportRequest, ErrorSubscriber } from './error-report.js';
 export {
   type AnyRoute,
   type GroupOptions,

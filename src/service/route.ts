@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
+import type { AuthPart, RouteAuth } from '../auth/types.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -24,6 +25,9 @@ export type RouteRequest<P, Q, B, H> = Omit<
 
 type MaybePromise<T> = T | Promise<T>;
 
+/** A route's `auth` option: bearer authentication, or `false` to opt out of its group's. */
+export type RouteAuthOption = RouteAuth | false | undefined;
+
 /** What a route declares. Handlers return plain data; Wharf wraps it in the envelope. */
 export interface RouteSpec<
   N extends string,
@@ -32,6 +36,8 @@ export interface RouteSpec<
   B extends SchemaOrNone,
   H extends SchemaOrNone,
   R extends SchemaOrNone,
+  // biome-ignore lint/suspicious/noExplicitAny: untracked unless route() infers it
+  A extends RouteAuthOption = any,
 > {
   method: HttpMethod;
   /** Path relative to the group prefix, Fastify syntax (`/:id`). */
@@ -56,8 +62,18 @@ export interface RouteSpec<
   raw?: boolean;
   /** Leave the route out of the OpenAPI spec. */
   hidden?: boolean;
+  /**
+   * This route's own rate limit per client address (`max` requests per `windowMs`), or
+   * `false` to exempt it from the global one (`rateLimit.global`).
+   */
+  rateLimit?: { max: number; windowMs: number } | false;
+  /**
+   * Require a bearer token (JWT) with these scopes; the handler sees its claims as
+   * `request.auth`. Merged over the group's option; `false` opts out of the group's.
+   */
+  auth?: A;
   handler: (
-    request: RouteRequest<P, Q, B, H>,
+    request: RouteRequest<P, Q, B, H> & AuthPart<A>,
     reply: FastifyReply,
   ) => MaybePromise<R extends TSchema ? Static<R> : unknown>;
 }
@@ -70,7 +86,9 @@ export interface Route<
   B extends SchemaOrNone = SchemaOrNone,
   H extends SchemaOrNone = SchemaOrNone,
   R extends SchemaOrNone = SchemaOrNone,
-> extends RouteSpec<N, P, Q, B, H, R> {
+  // biome-ignore lint/suspicious/noExplicitAny: see RouteSpec
+  A extends RouteAuthOption = any,
+> extends RouteSpec<N, P, Q, B, H, R, A> {
   readonly kind: 'route';
 }
 
@@ -85,7 +103,8 @@ export function route<
   B extends SchemaOrNone = undefined,
   H extends SchemaOrNone = undefined,
   R extends SchemaOrNone = undefined,
->(spec: RouteSpec<N, P, Q, B, H, R>): Route<N, P, Q, B, H, R> {
+  const A extends RouteAuthOption = undefined,
+>(spec: RouteSpec<N, P, Q, B, H, R, A>): Route<N, P, Q, B, H, R, A> {
   return { ...spec, kind: 'route' };
 }
 
@@ -94,6 +113,8 @@ export interface GroupOptions {
   prefix: string;
   /** Tags added to every route (OpenAPI grouping). */
   tags?: string[];
+  /** Bearer authentication of every route; a route's own `auth` is merged over it. */
+  auth?: RouteAuth;
 }
 
 /**
@@ -111,6 +132,7 @@ export interface RouteGroup<Routes extends readonly RouteLike[] = readonly Route
   readonly kind: 'group';
   readonly prefix: string;
   readonly tags: readonly string[];
+  readonly auth?: RouteAuth;
   readonly routes: Routes;
 }
 
@@ -118,7 +140,8 @@ export function group<const Routes extends readonly RouteLike[]>(
   options: GroupOptions,
   routes: Routes,
 ): RouteGroup<Routes> {
-  return { kind: 'group', prefix: options.prefix, tags: options.tags ?? [], routes };
+  const { prefix, tags = [], auth } = options;
+  return { kind: 'group', prefix, tags, ...(auth ? { auth } : {}), routes };
 }
 
 export type RouteEntry = RouteLike | RouteGroup;
@@ -136,6 +159,8 @@ export interface ResolvedRoute {
   route: AnyRoute;
   url: string;
   tags: string[];
+  /** The route's bearer authentication, its group's applied; undefined when it has none. */
+  auth?: RouteAuth;
 }
 
 export function resolveRoutes(entries: readonly RouteEntry[]): ResolvedRoute[] {
@@ -147,14 +172,27 @@ export function resolveRoutes(entries: readonly RouteEntry[]): ResolvedRoute[] {
           route: r,
           url: joinUrl(entry.prefix, r.url),
           tags: [...entry.tags, ...(r.tags ?? [])],
+          ...authOf(entry.auth, r.auth),
         });
       }
     } else {
       const r = entry as AnyRoute;
-      out.push({ route: r, url: joinUrl('', r.url), tags: [...(r.tags ?? [])] });
+      out.push({
+        route: r,
+        url: joinUrl('', r.url),
+        tags: [...(r.tags ?? [])],
+        ...authOf(undefined, r.auth),
+      });
     }
   }
   return out;
+}
+
+/** The group's auth with the route's over it: scopes add up, the route's `required` wins. */
+function authOf(group: RouteAuth | undefined, own: RouteAuthOption): { auth?: RouteAuth } {
+  if (own === false || (!group && !own)) return {};
+  const scopes = [...new Set([...(group?.scopes ?? []), ...(own?.scopes ?? [])])];
+  return { auth: { required: own?.required ?? group?.required ?? true, scopes } };
 }
 
 function joinUrl(prefix: string, url: string): string {

@@ -6,6 +6,7 @@ import {
   ident,
   migrate,
   type Queryable,
+  type QueryListener,
   type Row,
   readMigrations,
   type Transaction,
@@ -169,6 +170,15 @@ class LeasedDatabase implements Database {
 
   ping(): Promise<void> {
     return this.#guard(() => this.#inner.ping());
+  }
+
+  // Passed through, so a service under test reports its database in its metrics.
+  get pool(): Database['pool'] {
+    return this.#inner.pool;
+  }
+
+  onQuery(listener: QueryListener): () => void {
+    return this.#inner.onQuery?.(listener) ?? (() => {});
   }
 
   async close(): Promise<void> {

@@ -146,6 +146,9 @@ export function mockUpstreams(options: MockUpstreamsOptions = {}): MockUpstreams
           return client;
         },
         close: () => clients.close(),
+        // Passed through, so a service under test reports its calls in its metrics.
+        onCall: (listener) => clients.onCall?.(listener) ?? (() => {}),
+        circuits: () => clients.circuits?.() ?? new Map(),
       };
     },
     mock(name) {

@@ -25,6 +25,7 @@ describe('wharf routes', () => {
       'METHOD  PATH           NAME         SUMMARY',
       'GET     /health/live   healthLive   Liveness: the process is up and serving',
       'GET     /health/ready  healthReady  Readiness: every dependency check passes and the service is not stopping',
+      'GET     /metrics       metrics      Prometheus metrics of this service',
       'GET     /cities/:id    getCity      Get a city by id',
       'POST    /cities        createCity',
     ]);

@@ -209,9 +209,9 @@ describe('loadConfig with an application schema', () => {
   });
 
   it('fills a required group from its settings defaults when the group is absent', async () => {
-    const schema = Type.Object({ cache: Type.Object({ size: Type.Integer({ default: 10 }) }) });
+    const schema = Type.Object({ pool: Type.Object({ size: Type.Integer({ default: 10 }) }) });
     const config = await loadConfig({ schema, cwd: dir, env: {} });
-    expect(config.cache).toEqual({ size: 10 });
+    expect(config.pool).toEqual({ size: 10 });
   });
 
   it('rejects an app key that collides with a core key before reading any source', async () => {

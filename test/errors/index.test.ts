@@ -18,7 +18,9 @@ import {
   MessagingUnavailableError,
   MethodNotAllowedError,
   NotFoundError,
+  OverloadedError,
   PayloadTooLargeError,
+  RateLimitedError,
   RequestTimeoutError,
   RouteDefinitionError,
   ServiceError,
@@ -176,6 +178,13 @@ const table: Row[] = [
     status: 500,
     code: 'INTERNAL_ERROR',
   },
+  {
+    make: () => new RateLimitedError(30),
+    type: RateLimitedError,
+    status: 429,
+    code: 'RATE_LIMITED',
+  },
+  { make: () => new OverloadedError(), type: OverloadedError, status: 503, code: 'OVERLOADED' },
 ];
 
 describe('error classes', () => {
