@@ -18,6 +18,10 @@
  * messaging.amqpUrl (AMQP_URL) the broker is in memory, shared by the two services here;
  * stats starts before users, so its queue exists before the first event.
  *
+ * Writes to users need a bearer token from its POST /auth/login. Without `auth.jwt.secret`
+ * (JWT_SECRET) users gets a random secret for this process, with a warning: enough to try
+ * the system, never for a deployment.
+ *
  * Tracing is on: unless the configuration names another exporter (OTEL_TRACES_EXPORTER or
  * WHARF_TRACING_EXPORTER: none, console, zipkin, otlp), every span is written as a JSON
  * line (`"msg":"span"`) to stdout next to the log lines, or appended to the file
@@ -37,6 +41,7 @@ import { MemoryBrokerServer } from 'wharf/messaging';
 import { CITIES_PORT, createCitiesService } from './cities/service.js';
 import { createRolesService, ROLES_PORT } from './roles/service.js';
 import { createStatsApp, STATS_PORT } from './stats/service.js';
+import { DEV_SECRET_WARNING, withDevJwtSecret } from './users/dev-secret.js';
 import { createUsersService, USERS_PORT } from './users/service.js';
 
 interface SystemEntry {
@@ -83,11 +88,12 @@ const SYSTEM: readonly SystemEntry[] = [
     flag: 'users-port',
     defaultPort: USERS_PORT,
     path: '/users',
-    create: (config, started, broker) =>
-      createUsersService({
-        config: withUpstreams(config, started, ['cities', 'roles']),
-        brokerServer: broker,
-      }),
+    create: (config, started, broker) => {
+      const auth = withDevJwtSecret(withUpstreams(config, started, ['cities', 'roles']));
+      const service = createUsersService({ config: auth.config, brokerServer: broker });
+      if (auth.generated) service.log.warn(DEV_SECRET_WARNING);
+      return service;
+    },
   },
 ];
 
@@ -159,6 +165,7 @@ function printBanner(services: { path: string; service: Service }[]): void {
       `    docs     ${base}/docs`,
       `    OpenAPI  ${base}/openapi/spec.json`,
       `    health   ${base}/health/ready`,
+      `    metrics  ${base}/metrics`,
     );
   }
   lines.push('', 'Stop with Ctrl+C (SIGINT) or SIGTERM.', '');

@@ -2,7 +2,9 @@
 // the default pool size and client settings), its database at BENCH_DATABASE_URL, its
 // cities and roles upstreams at BENCH_CITIES_URL and BENCH_ROLES_URL (only called for
 // users that have a city or role), log lines going to /dev/null.
-// Prints `READY <port>` once listening; SIGTERM stops it.
+// Prints `READY <port>` once listening; SIGTERM stops it. The benchmark only reads, so the
+// secret of the write routes' tokens is random: the service needs one to start.
+import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { runService } from 'wharf';
 import { createUsersService } from '../../examples/users/service.js';
@@ -20,6 +22,7 @@ const { url } = await runService(
       http: { host: '127.0.0.1', port: 0 },
       db: { url: databaseUrl },
       client: { upstreams },
+      auth: { jwt: { secret: randomBytes(32).toString('base64url') } },
     },
     logDestination: pino.destination({ dest: '/dev/null', sync: false }),
   }),

@@ -1,4 +1,4 @@
-import { integer, pgEnum, pgTable, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { integer, pgEnum, pgTable, text, timestamp, varchar } from 'drizzle-orm/pg-core';
 import { described } from 'wharf/db';
 
 /**
@@ -29,5 +29,15 @@ export const users = pgTable('users', {
   role_id: described(
     integer('role_id'),
     "Id of the user's role, in the roles service; null when none is assigned.",
+  ),
+  // The credentials: set by POST /auth/register, read only by POST /auth/login, and never
+  // part of a response (see schemas.ts). Null for users created through POST /users.
+  email: described(
+    varchar('email', { length: 254 }).unique(),
+    'Login e-mail address, stored in lower case; null when the user cannot log in.',
+  ),
+  password_hash: described(
+    text('password_hash'),
+    'scrypt hash of the password (wharf/auth hashPassword); null when the user cannot log in.',
   ),
 });

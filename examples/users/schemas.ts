@@ -2,12 +2,29 @@ import { type Static, Type } from 'wharf';
 import { modelSchema } from 'wharf/db';
 import { users } from './model.js';
 
-/** The columns a caller may write: the database sets `id` and `create_time`. */
-const WRITABLE = { mode: 'insert', omit: ['create_time'], additionalProperties: false } as const;
+/**
+ * The credential columns: written only by POST /auth/register, read only by POST
+ * /auth/login, and left out of every other schema, so no response (nor the OpenAPI spec)
+ * can carry them and no write through /users can set them.
+ */
+const CREDENTIALS = ['email', 'password_hash'] as const;
 
-/** A user as the service answers it: every column, described from the model. */
-export const User = modelSchema(users, { description: 'A user of the example system.' });
+/** The columns a caller may write: the database sets `id` and `create_time`. */
+const WRITABLE = {
+  mode: 'insert',
+  omit: ['create_time', ...CREDENTIALS],
+  additionalProperties: false,
+} as const;
+
+/** A user as the service answers it: every column but the credentials, described from the model. */
+export const User = modelSchema(users, {
+  omit: CREDENTIALS,
+  description: 'A user of the example system.',
+});
 export type User = Static<typeof User>;
+
+/** The columns of `User`, which are all queries of users select: never the credentials. */
+export const USER_COLUMNS = Object.keys(User.properties) as (keyof User & keyof typeof users)[];
 
 /** What a caller sends to create a user: `name` is required, the rest may be left out. */
 export const NewUser = modelSchema(users, WRITABLE);

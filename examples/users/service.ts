@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { createService, type RouteEntry, type ServiceOptions } from 'wharf';
+import { signToken } from 'wharf/auth';
 import { type Clients, createClients, useClients } from 'wharf/client';
 import { createDatabase, type Database, type DbLogger, migrate, useDatabase } from 'wharf/db';
 import { createMessaging, type MemoryBrokerServer, useMessaging } from 'wharf/messaging';
+import { authRoutes, type IssueToken } from './auth-routes.js';
 import { type PublishUserCreated, USER_CREATED, USERS_EXCHANGE } from './events.js';
 import { embedRelations } from './relations.js';
 import { userRoutes } from './routes.js';
@@ -43,7 +45,10 @@ export interface UsersServiceOptions
 
 /**
  * A users service on its database (migrated before it serves, closed when it stops),
- * calling the cities and roles services for the city and role of a user.
+ * calling the cities and roles services for the city and role of a user. It issues the
+ * tokens of its write routes itself (POST /auth/login) and verifies them with the same
+ * `auth.jwt` settings, so `auth.jwt.secret` must be set: the service does not start
+ * without it (examples/start.ts and main.ts supply one for development).
  */
 export function createUsersService(options: UsersServiceOptions = {}) {
   // The database logs through the service's logger, which exists once the service does;
@@ -63,8 +68,17 @@ export function createUsersService(options: UsersServiceOptions = {}) {
     config: options.config,
     logDestination: options.logDestination,
     tracing: options.tracing,
-    routes: [userRoutes(db, embedRelations(clients), (tx, event) => publishCreated(tx, event))],
+    routes: [
+      userRoutes(db, embedRelations(clients), (tx, event) => publishCreated(tx, event)),
+      authRoutes(
+        db,
+        (claims, expiresIn) => issue(claims, expiresIn),
+        (tx, event) => publishCreated(tx, event),
+      ),
+    ],
   });
+  const issue: IssueToken = (claims, expiresIn) =>
+    signToken(claims, { ...service.config.auth.jwt, expiresIn });
   // Events go through the database's outbox; its relay publishes them once committed.
   const messaging = createMessaging(service.config.messaging, {
     name: 'users',

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CoreConfig, DeepPartial, Service } from 'wharf';
+import { signToken } from 'wharf/auth';
 import { type TestDatabase, testDatabase } from 'wharf/testing';
 import { InMemorySpanExporter, type ReadableSpan } from 'wharf/tracing';
 import { SEED_CITIES } from '../../examples/cities/data.js';
@@ -17,6 +18,22 @@ export const cityOf = (id: number) => ({ id, ...SEED_CITIES[id - 1] });
 export const roleOf = (id: number) => ({ id, ...SEED_ROLES[id - 1] });
 
 export const SILENT = { log: { level: 'silent' } } as const;
+
+/** The users service's `auth.jwt.secret` in tests: it signs and checks the write tokens. */
+export const TEST_JWT_SECRET = 'users-example-test-secret-0123456789abcdef';
+/** Configuration the users service needs to start: its routes verify tokens with it. */
+export const USERS_AUTH = { auth: { jwt: { secret: TEST_JWT_SECRET } } } as const;
+
+/**
+ * `Authorization` headers with a token signed by the test secret; by default an
+ * administrator's, which may write any user (`users:write users:admin`).
+ */
+export async function bearer(
+  claims: { sub?: string; scope?: string } = { sub: 'admin', scope: 'users:write users:admin' },
+): Promise<{ authorization: string }> {
+  const token = await signToken(claims, { secret: TEST_JWT_SECRET });
+  return { authorization: `Bearer ${token}` };
+}
 
 /** A fresh migrated users database: the real PostgreSQL when DATABASE_URL is set, else PGlite. */
 export function usersDatabase(): Promise<TestDatabase> {
@@ -122,7 +139,7 @@ export async function tracedSystem(db: TestDatabase['db']) {
     );
     const users = await start((exporter) =>
       createUsersService({
-        config: { ...listen, ...upstreamsAt(cities.url, roles.url) },
+        config: { ...listen, ...USERS_AUTH, ...upstreamsAt(cities.url, roles.url) },
         db,
         tracing: { exporter },
       }),

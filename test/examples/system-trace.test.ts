@@ -4,7 +4,14 @@ import { TRACER_NAME as CLIENT_TRACER } from 'wharf/client';
 import { TRACER_NAME as DB_TRACER } from 'wharf/db';
 import type { TestDatabase } from 'wharf/testing';
 import type { ReadableSpan } from 'wharf/tracing';
-import { cityOf, roleOf, START_TIMEOUT_MS, tracedSystem, usersDatabase } from './fixtures.js';
+import {
+  bearer,
+  cityOf,
+  roleOf,
+  START_TIMEOUT_MS,
+  tracedSystem,
+  usersDatabase,
+} from './fixtures.js';
 
 function only(spans: readonly ReadableSpan[], predicate: (s: ReadableSpan) => boolean) {
   const found = spans.filter(predicate);
@@ -35,7 +42,7 @@ describe('example system: one trace across users, cities, roles and the database
   it('links every span of GET /users/:id, from the users request down to each upstream', async () => {
     const created = await fetch(`${system.users.url}/users`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await bearer()) },
       body: JSON.stringify({ name: 'Ada', city_id: 3, role_id: 1 }),
     });
     const { id } = ((await created.json()) as { data: { id: number } }).data;

@@ -5,7 +5,7 @@ import { mockUpstreams, type TestDatabase, testDatabase, testService } from 'wha
 import { createStatsApp, STATS_MIGRATIONS } from '../../examples/stats/service.js';
 import { USER_CREATED, USERS_EXCHANGE } from '../../examples/users/events.js';
 import { createUsersService, USERS_MIGRATIONS } from '../../examples/users/service.js';
-import { eventually } from './fixtures.js';
+import { bearer, eventually, USERS_AUTH } from './fixtures.js';
 
 const START_TIMEOUT_MS = 120_000;
 const silent = { log: { level: 'silent' as const }, messaging: { amqpUrl: '' } };
@@ -14,7 +14,7 @@ const silent = { log: { level: 'silent' as const }, messaging: { amqpUrl: '' } }
 function openUsers(server: MemoryBrokerServer, db: TestDatabase) {
   const upstreams = mockUpstreams();
   const service = createUsersService({
-    config: silent,
+    config: { ...silent, ...USERS_AUTH },
     db: db.db,
     clients: upstreams.clients(),
     brokerServer: server,
@@ -57,7 +57,10 @@ describe('users publishes user.created', () => {
   });
 
   it('once per created user, with its id, city and role, after the row committed', async () => {
-    const res = await t.client.createUser({ body: { name: 'Ada', city_id: 3 } });
+    const res = await t.client.createUser({
+      headers: await bearer(),
+      body: { name: 'Ada', city_id: 3 },
+    });
     expect(res.status).toBe(201);
     const messages = await eventually(
       () => server.messages('audit.users'),
@@ -73,10 +76,38 @@ describe('users publishes user.created', () => {
   });
 
   it('not for a request refused by validation', async () => {
-    const res = await t.request({ method: 'POST', url: '/users', payload: { name: 'x'.repeat(101) } });
+    const res = await t.request({
+      method: 'POST',
+      url: '/users',
+      headers: await bearer(),
+      payload: { name: 'x'.repeat(101) },
+    });
     expect(res.status).toBe(400);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(server.messages('audit.users')).toEqual([]);
+  });
+
+  it('not for a write refused for want of a token', async () => {
+    const res = await t.client.createUser({ body: { name: 'Ada' } });
+    expect(res.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.messages('audit.users')).toEqual([]);
+  });
+
+  it('for a user who registers, like one created through POST /users', async () => {
+    const res = await t.client.register({
+      body: { name: 'Ada', email: 'ada@example.com', password: 'correct horse' },
+    });
+    expect(res.status).toBe(201);
+    const messages = await eventually(
+      () => server.messages('audit.users'),
+      (m) => m.length === 1,
+    );
+    expect(JSON.parse(String(messages[0]?.body))).toEqual({
+      id: res.data?.id,
+      city_id: null,
+      role_id: null,
+    });
   });
 });
 
@@ -91,9 +122,11 @@ describe('the example system: users → stats', () => {
       attachRoles(stats, ['api', 'consume']);
       const s = await testService(stats.service);
       const u = await openUsers(server, usersDb);
+      const headers = await bearer();
       try {
         for (const city_id of [1, 2, 1, 1]) {
-          expect((await u.client.createUser({ body: { name: 'x', city_id } })).status).toBe(201);
+          const res = await u.client.createUser({ headers, body: { name: 'x', city_id } });
+          expect(res.status).toBe(201);
         }
         const counts = await eventually(
           () => s.client.listCityCounts(),

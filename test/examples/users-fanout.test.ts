@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestDatabase, testService } from 'wharf/testing';
 import { createUsersService, type UsersServiceOptions } from '../../examples/users/service.js';
 import {
+  bearer,
   cityOf,
   inFlightCounter,
   lastId,
@@ -10,6 +11,7 @@ import {
   type SlowUpstream,
   START_TIMEOUT_MS,
   slowUpstream,
+  USERS_AUTH,
   upstreamsAt,
   usersDatabase,
 } from './fixtures.js';
@@ -36,7 +38,7 @@ describe('users example: GET /users/:id against real upstreams', () => {
     database = await usersDatabase();
     cities = await slowUpstream(CITIES_DELAY_MS, (path) => cityOf(lastId(path)), counter);
     roles = await slowUpstream(ROLES_DELAY_MS, (path) => roleOf(lastId(path)), counter);
-    const config = { ...SILENT, ...upstreamsAt(cities.url, roles.url) };
+    const config = { ...SILENT, ...USERS_AUTH, ...upstreamsAt(cities.url, roles.url) };
     t = await openUsers(config, database.db);
   }, START_TIMEOUT_MS);
 
@@ -47,7 +49,10 @@ describe('users example: GET /users/:id against real upstreams', () => {
   });
 
   it('calls cities and roles at the same time: about the slower call, less than their sum', async () => {
-    const created = await t.client.createUser({ body: { name: 'Ada', city_id: 1, role_id: 2 } });
+    const created = await t.client.createUser({
+      headers: await bearer(),
+      body: { name: 'Ada', city_id: 1, role_id: 2 },
+    });
     const id = created.data?.id ?? 0;
     // Connections and the first query's plan are made here, outside the measured call.
     await t.client.getUser({ params: { id } });

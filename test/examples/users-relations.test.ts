@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockUpstreams, type TestDatabase, testService } from 'wharf/testing';
 import { createUsersService } from '../../examples/users/service.js';
-import { cityOf, roleOf, START_TIMEOUT_MS, usersDatabase } from './fixtures.js';
+import { bearer, cityOf, roleOf, START_TIMEOUT_MS, USERS_AUTH, usersDatabase } from './fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests walk untyped spec JSON
 type Json = Record<string, any>;
@@ -11,7 +11,7 @@ async function openUsers(db: TestDatabase['db'], config = {}) {
   const lines: Json[] = [];
   const upstreams = mockUpstreams();
   const service = createUsersService({
-    config: { log: { level: 'warn' }, ...config },
+    config: { log: { level: 'warn' }, ...USERS_AUTH, ...config },
     logDestination: { write: (line: string) => void lines.push(JSON.parse(line) as Json) },
     db,
     clients: upstreams.clients(config),
@@ -35,7 +35,10 @@ describe('users example: GET /users/:id embeds the city and the role', () => {
   });
 
   async function createUser(body: { city_id?: number | null; role_id?: number | null }) {
-    const res = await opened.t.client.createUser({ body: { name: 'Ada', ...body } });
+    const res = await opened.t.client.createUser({
+      headers: await bearer(),
+      body: { name: 'Ada', ...body },
+    });
     expect(res.status).toBe(201);
     return res.data?.id ?? 0;
   }
@@ -164,7 +167,10 @@ describe('users example: an unreachable upstream', () => {
       const database = await usersDatabase();
       const { t } = await openUsers(database.db, { client: { retries: 0 } });
       try {
-        const created = await t.client.createUser({ body: { name: 'Ada', city_id: 1 } });
+        const created = await t.client.createUser({
+          headers: await bearer(),
+          body: { name: 'Ada', city_id: 1 },
+        });
         t.mock('cities').get('/cities/1').fail();
         const res = await t.client.getUser({ params: { id: created.data?.id ?? 0 } });
         expect(res.status).toBe(503);

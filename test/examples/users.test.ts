@@ -3,7 +3,7 @@ import { type Database, descriptionOf, rollback } from 'wharf/db';
 import { mockUpstreams, type TestDatabase, testDatabase, testService } from 'wharf/testing';
 import { users } from '../../examples/users/model.js';
 import { createUsersService, USERS_MIGRATIONS } from '../../examples/users/service.js';
-import { cityOf, roleOf } from './fixtures.js';
+import { bearer, cityOf, roleOf, USERS_AUTH } from './fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests walk untyped spec JSON
 type Json = Record<string, any>;
@@ -19,7 +19,7 @@ const engines = [{ engine: 'pglite', url: '' }, ...(url ? [{ engine: 'postgres',
 function openUsers(db: Database) {
   const upstreams = mockUpstreams();
   const service = createUsersService({
-    config: { log: { level: 'silent' } },
+    config: { log: { level: 'silent' }, ...USERS_AUTH },
     db,
     clients: upstreams.clients(),
   });
@@ -39,8 +39,10 @@ function failingPaths(body: unknown): string[] {
 describe.each(engines)('users example on $engine', ({ url }) => {
   let database: TestDatabase;
   let t: Awaited<ReturnType<typeof openUsers>>;
+  let headers: { authorization: string };
 
   beforeEach(async () => {
+    headers = await bearer();
     database = await testDatabase({ migrations: USERS_MIGRATIONS, url });
     t = await openUsers(database.db);
   }, START_TIMEOUT_MS);
@@ -53,7 +55,7 @@ describe.each(engines)('users example on $engine', ({ url }) => {
   async function createUsers(count: number): Promise<number[]> {
     const ids: number[] = [];
     for (let i = 1; i <= count; i++) {
-      const res = await t.client.createUser({ body: { name: `User ${i}`, age: 20 + i } });
+      const res = await t.client.createUser({ headers, body: { name: `User ${i}`, age: 20 + i } });
       expect(res.status).toBe(201);
       ids.push(res.data?.id ?? 0);
     }
@@ -69,7 +71,7 @@ describe.each(engines)('users example on $engine', ({ url }) => {
         city_id: 1,
         role_id: 2,
       } as const;
-      const created = await t.client.createUser({ body });
+      const created = await t.client.createUser({ headers, body });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({ code: 0, message: 'ok', data: { id: 1 } });
 
@@ -90,7 +92,7 @@ describe.each(engines)('users example on $engine', ({ url }) => {
     });
 
     it('stores the fields left out as null', async () => {
-      const created = await t.client.createUser({ body: { name: 'Grace' } });
+      const created = await t.client.createUser({ headers, body: { name: 'Grace' } });
       expect(created.status).toBe(201);
       const fetched = await t.client.getUser({ params: { id: created.data?.id ?? 0 } });
       expect(fetched.data).toMatchObject({
@@ -116,6 +118,7 @@ describe.each(engines)('users example on $engine', ({ url }) => {
       const res = await t.request({
         method: 'POST',
         url: '/users',
+        headers,
         payload: { name: 'x'.repeat(101), age: 'old', sex: 'robot', city_id: 1.5, role_id: 'r' },
       });
       expect(res.status).toBe(400);
@@ -131,7 +134,7 @@ describe.each(engines)('users example on $engine', ({ url }) => {
     });
 
     it('answers 400 VALIDATION_FAILED when the required name is missing', async () => {
-      const res = await t.request({ method: 'POST', url: '/users', payload: { age: 3 } });
+      const res = await t.request({ method: 'POST', url: '/users', headers, payload: { age: 3 } });
       expect(res.status).toBe(400);
       expect(failingPaths(res.body)).toEqual(['body /name']);
     });
@@ -179,8 +182,15 @@ describe.each(engines)('users example on $engine', ({ url }) => {
 
   describe('PATCH /users/:id', () => {
     it('changes only the fields sent and answers the whole user', async () => {
-      await t.client.createUser({ body: { name: 'Alan', age: 41, sex: 'male', city_id: 3 } });
-      const res = await t.client.updateUser({ params: { id: 1 }, body: { age: 42, role_id: 7 } });
+      await t.client.createUser({
+        headers,
+        body: { name: 'Alan', age: 41, sex: 'male', city_id: 3 },
+      });
+      const res = await t.client.updateUser({
+        headers,
+        params: { id: 1 },
+        body: { age: 42, role_id: 7 },
+      });
       expect(res.status).toBe(200);
       const expected = { id: 1, name: 'Alan', age: 42, sex: 'male', city_id: 3, role_id: 7 };
       expect(res.data).toEqual({ ...expected, create_time: expect.any(String) });
@@ -197,24 +207,29 @@ describe.each(engines)('users example on $engine', ({ url }) => {
     // zero (0, "") while modelSchema describes nullable columns as `anyOf [T, null]`: the
     // first branch coerces. Flip to `it` once nullable fields validate as `type: [T, "null"]`.
     it('clears a nullable field sent as null, never coercing it to 0', async () => {
-      await t.client.createUser({ body: { name: 'Alan', city_id: 3 } });
-      const res = await t.client.updateUser({ params: { id: 1 }, body: { city_id: null } });
+      await t.client.createUser({ headers, body: { name: 'Alan', city_id: 3 } });
+      const res = await t.client.updateUser({
+        headers,
+        params: { id: 1 },
+        body: { city_id: null },
+      });
       expect(res.data?.city_id).toBeNull();
     });
 
     it('answers the user unchanged for an empty patch', async () => {
-      await t.client.createUser({ body: { name: 'Alan', age: 41 } });
+      await t.client.createUser({ headers, body: { name: 'Alan', age: 41 } });
       const before = await t.client.getUser({ params: { id: 1 } });
-      const res = await t.client.updateUser({ params: { id: 1 }, body: {} });
+      const res = await t.client.updateUser({ headers, params: { id: 1 }, body: {} });
       expect(res.status).toBe(200);
       expect(before.data).toEqual({ ...res.data, city: null, role: null });
     });
 
     it('answers 400 VALIDATION_FAILED naming each refused field, and changes nothing', async () => {
-      await t.client.createUser({ body: { name: 'Alan', age: 41 } });
+      await t.client.createUser({ headers, body: { name: 'Alan', age: 41 } });
       const res = await t.request({
         method: 'PATCH',
         url: '/users/1',
+        headers,
         payload: { name: 'x'.repeat(101), age: 'x', sex: 'robot' },
       });
       expect(res.status).toBe(400);
@@ -226,7 +241,7 @@ describe.each(engines)('users example on $engine', ({ url }) => {
     });
 
     it('answers 404 USER_NOT_FOUND for an unknown user', async () => {
-      const res = await t.client.updateUser({ params: { id: 5 }, body: { age: 1 } });
+      const res = await t.client.updateUser({ headers, params: { id: 5 }, body: { age: 1 } });
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({ code: 'USER_NOT_FOUND', error: { id: 5 } });
     });
@@ -235,7 +250,7 @@ describe.each(engines)('users example on $engine', ({ url }) => {
   describe('DELETE /users/:id', () => {
     it('deletes the user and answers its id; the user is gone afterwards', async () => {
       await createUsers(2);
-      const res = await t.client.deleteUser({ params: { id: 1 } });
+      const res = await t.client.deleteUser({ headers, params: { id: 1 } });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ code: 0, message: 'ok', data: { id: 1 } });
       expect((await t.client.getUser({ params: { id: 1 } })).status).toBe(404);
@@ -246,8 +261,8 @@ describe.each(engines)('users example on $engine', ({ url }) => {
 
     it('answers 404 USER_NOT_FOUND for an unknown or already deleted user', async () => {
       await createUsers(1);
-      await t.client.deleteUser({ params: { id: 1 } });
-      const again = await t.client.deleteUser({ params: { id: 1 } });
+      await t.client.deleteUser({ headers, params: { id: 1 } });
+      const again = await t.client.deleteUser({ headers, params: { id: 1 } });
       expect(again.status).toBe(404);
       expect(again.body).toMatchObject({ code: 'USER_NOT_FOUND', error: { id: 1 } });
     });
@@ -295,11 +310,14 @@ describe.each(engines)('users example on $engine, given a database without its t
     async () => {
       const database = await testDatabase({ migrations: USERS_MIGRATIONS, url });
       try {
-        await rollback(database.db, { dir: USERS_MIGRATIONS, steps: 1 });
+        await rollback(database.db, { dir: USERS_MIGRATIONS, steps: 2 });
         expect(await database.db.fetchval`select to_regclass('users') is null`).toBe(true);
         const t = await openUsers(database.db);
         try {
-          const created = await t.client.createUser({ body: { name: 'First' } });
+          const created = await t.client.createUser({
+            headers: await bearer(),
+            body: { name: 'First' },
+          });
           expect(created.status).toBe(201);
         } finally {
           await t.close();
