@@ -14,6 +14,10 @@ declare module 'autocannon' {
 
   interface Options {
     url: string;
+    method?: string;
+    headers?: Record<string, string>;
+    /** Sent with every request. */
+    body?: string;
     connections?: number;
     /** Seconds. */
     duration?: number;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDatabase, type Database, ident, migrate, sql } from 'wharf/db';
+import { ensureMessagingTables } from 'wharf/messaging';
 import { USERS_MIGRATIONS } from '../examples/users/service.js';
 
 /** Rows the database scenario seeds; requests read one of them by primary key. */
@@ -63,6 +64,8 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
     const db = createDatabase({ url, poolSize: 1 });
     try {
       await migrate(db, { dir: USERS_MIGRATIONS });
+      // The outbox the bare servers' POST /users writes to, whichever server starts first.
+      await ensureMessagingTables(db);
       await seed(db);
     } finally {
       await db.close();

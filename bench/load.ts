@@ -1,5 +1,5 @@
 import autocannon, { type Result } from 'autocannon';
-import type { Scenario } from './scenarios.js';
+import type { RequestSpec, Scenario } from './scenarios.js';
 import type { ServerProcess } from './server-process.js';
 
 /** The figures of one measured run against one server. */
@@ -13,10 +13,23 @@ export interface RunResult {
 }
 
 export interface LoadOptions {
-  /** The path every request asks for. */
-  path: string;
+  /** The request every connection sends, again and again. */
+  request: RequestSpec;
   connections: number;
   duration: number;
+}
+
+/** autocannon's options for `options` against `server`. */
+export function cannonOptions(server: ServerProcess, options: LoadOptions) {
+  const { method, path, headers, body } = options.request;
+  return {
+    url: `${server.baseUrl}${path}`,
+    method,
+    ...(headers ? { headers: { ...headers } } : {}),
+    ...(body !== undefined ? { body } : {}),
+    connections: options.connections,
+    duration: options.duration,
+  };
 }
 
 /** Load the server without keeping the figures, so JIT and caches are warm when measuring. */
@@ -27,11 +40,7 @@ export async function warmUp(server: ServerProcess, options: LoadOptions): Promi
 /** One autocannon run and the server CPU it cost. */
 export async function measure(server: ServerProcess, options: LoadOptions): Promise<RunResult> {
   const cpuBefore = server.cpuTimeMs();
-  const result = await autocannon({
-    url: `${server.baseUrl}${options.path}`,
-    connections: options.connections,
-    duration: options.duration,
-  });
+  const result = await autocannon(cannonOptions(server, options));
   const cpuMs = server.cpuTimeMs() - cpuBefore;
   assertClean(server, result);
   return {
@@ -54,11 +63,14 @@ export function assertClean(server: ServerProcess, result: Result): void {
 
 /** Fail before measuring when a server does not answer the scenario's JSON. */
 export async function checkBody(server: ServerProcess, scenario: Scenario): Promise<void> {
-  const res = await fetch(`${server.baseUrl}${scenario.path}`);
+  const { method, path, headers, body: sent } = scenario.request;
+  const res = await fetch(`${server.baseUrl}${path}`, { method, headers, body: sent });
   const body = await res.text();
-  if (res.status !== 200 || body !== scenario.expectedBody) {
+  const expected = scenario.expectedBody;
+  const matches = typeof expected === 'string' ? body === expected : expected.test(body);
+  if (res.status !== scenario.expectedStatus || !matches) {
     throw new Error(
-      `${server.name} answered ${res.status} ${body}\n  expected 200 ${scenario.expectedBody}`,
+      `${server.name} answered ${res.status} ${body}\n  expected ${scenario.expectedStatus} ${expected}`,
     );
   }
 }

@@ -15,15 +15,28 @@ export interface BenchOptions {
   sustained: number;
   /** PostgreSQL server of the database scenario; empty skips that scenario. */
   databaseUrl: string;
+  /** Whether start-up time and idle RSS are measured. */
+  startup: boolean;
+  /** Whether the in-process messaging and scheduler measurements run. */
+  inProcess: boolean;
+  /** RabbitMQ for the messaging measurement; empty measures the in-memory broker only. */
+  amqpUrl: string;
+  /**
+   * Where latest.json and RESULTS.md go; empty: bench/results/latest.json and
+   * bench/RESULTS.md (the published page).
+   */
+  out: string;
 }
 
 const DEFAULTS = { duration: 10, warmup: 3, connections: 64, runs: 3, sustained: 60 };
 
 export const USAGE = `npm run bench -- [--duration S] [--warmup S] [--connections N] [--runs N]
                      [--sustained S | --no-sustained] [--database-url URL | --no-db]
+                     [--no-startup] [--no-in-process] [--out DIR]
   defaults: --duration ${DEFAULTS.duration} --warmup ${DEFAULTS.warmup} --connections ${DEFAULTS.connections} --runs ${DEFAULTS.runs} --sustained ${DEFAULTS.sustained}
             --database-url $DATABASE_URL, else ${DEFAULT_DATABASE_URL}
-  quick:    npm run bench -- --duration 2 --warmup 1 --runs 1 --no-sustained`;
+            messaging on RabbitMQ too when AMQP_URL is set
+  quick:    npm run bench -- --duration 2 --warmup 1 --runs 1 --no-sustained --out bench/results/quick`;
 
 /** Read the benchmark settings from the command line; unknown flags are an error. */
 export function parseOptions(
@@ -41,6 +54,9 @@ export function parseOptions(
       'no-sustained': { type: 'boolean' },
       'database-url': { type: 'string' },
       'no-db': { type: 'boolean' },
+      'no-startup': { type: 'boolean' },
+      'no-in-process': { type: 'boolean' },
+      out: { type: 'string' },
     },
   });
   const databaseUrl = values['database-url'] ?? (env.DATABASE_URL || DEFAULT_DATABASE_URL);
@@ -54,6 +70,10 @@ export function parseOptions(
       ? 0
       : positive('sustained', values.sustained, DEFAULTS.sustained, 20),
     databaseUrl: values['no-db'] ? '' : databaseUrl,
+    startup: !values['no-startup'],
+    inProcess: !values['no-in-process'],
+    amqpUrl: env.AMQP_URL ?? '',
+    out: values.out ?? '',
   };
 }
 

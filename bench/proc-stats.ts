@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** VmRSS of /proc/<pid>/status: what the process has resident now, in bytes. */
+export function readRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status)?.[1];
+  if (kb === undefined) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(kb) * 1024;
+}
+
 /** VmHWM of /proc/<pid>/status: the most memory the process ever had resident, in bytes. */
 export function readPeakRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { RunResult } from './load.js';
 import type { Machine } from './machine.js';
 import type { BenchOptions } from './options.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario, Targets } from './scenarios.js';
 import type { SustainedResult } from './sustained.js';
 
 export interface ServerSummary {
@@ -15,28 +15,62 @@ export interface ServerSummary {
   peakRssBytes: number;
 }
 
-/** The figures of one scenario: Wharf and bare Fastify on one endpoint. */
+/** Two servers of a scenario compared: every ratio divides the tested by the baseline. */
+export interface ComparisonReport {
+  /** e.g. `lean/Fastify`. */
+  label: string;
+  /** Median req/s ratio. */
+  throughputRatio: number;
+  /** Median server CPU per request ratio. */
+  cpuCostRatio: number;
+  /** Median p99 latency ratio. */
+  p99Ratio: number;
+  targets: Targets;
+  /** Whether each target set was met; absent where no target is set. */
+  throughputMet?: boolean;
+  p99Met?: boolean;
+}
+
+/** The figures of one scenario: Wharf and the bare servers on one endpoint. */
 export interface ScenarioReport {
   name: string;
   description: string;
+  method: string;
   path: string;
   servers: ServerSummary[];
-  /** What the ratios divide, e.g. `Wharf/Fastify`. */
-  ratioLabel: string;
-  /** Median req/s of the first server (Wharf) divided by that of the second (the baseline). */
-  throughputRatio: number;
-  /** Median server CPU per request of the first server divided by that of the second. */
-  cpuCostRatio: number;
-  /** The long runs, one per server; empty when skipped or not a database scenario. */
+  comparisons: ComparisonReport[];
+  /** The long runs, one per server that has one; empty when skipped or not a database scenario. */
   sustained: SustainedResult[];
+}
+
+/** Start-up of one server: spawn to first 200, and memory once idle. */
+export interface StartupReport {
+  server: string;
+  /** Milliseconds from spawn to the first answered request, one per start. */
+  startMs: number[];
+  medianStartMs: number;
+  /** Resident set size a moment after the first answer, median of the starts, in bytes. */
+  idleRssBytes: number;
+}
+
+/** One in-process measurement (messaging, scheduler). */
+export interface InProcessResult {
+  name: string;
+  value: number;
+  unit: string;
+  detail: string;
 }
 
 export interface BenchReport {
   machine: Machine;
-  options: Omit<BenchOptions, 'databaseUrl'> & { pinned: boolean };
+  options: Omit<BenchOptions, 'databaseUrl' | 'amqpUrl'> & { pinned: boolean };
   /** The PostgreSQL server of the database scenario (password hidden), or null. */
   database: { url: string; version: string } | null;
   scenarios: ScenarioReport[];
+  /** Empty when skipped. */
+  startup: StartupReport[];
+  /** Empty when skipped. */
+  inProcess: InProcessResult[];
 }
 
 export function summarise(name: string, runs: RunResult[], peakRssBytes: number): ServerSummary {
@@ -51,21 +85,39 @@ export function summarise(name: string, runs: RunResult[], peakRssBytes: number)
   };
 }
 
-/** Summaries and ratios of a scenario; `servers` holds the server under test first. */
+/** Summaries of a scenario's servers and the ratios of its comparisons. */
 export function scenarioReport(
   scenario: Scenario,
   servers: ServerSummary[],
   sustained: SustainedResult[],
 ): ScenarioReport {
-  const [tested, baseline] = servers;
+  const byName = new Map(servers.map((s) => [s.name, s]));
+  const comparisons = scenario.comparisons.map((c): ComparisonReport => {
+    const tested = byName.get(c.tested);
+    const baseline = byName.get(c.baseline);
+    const ratio = (key: 'medianReqPerSec' | 'medianCpuUsPerRequest' | 'medianP99Ms') =>
+      (tested?.[key] ?? Number.NaN) / (baseline?.[key] ?? Number.NaN);
+    const targets = c.targets ?? {};
+    const report: ComparisonReport = {
+      label: c.label,
+      throughputRatio: ratio('medianReqPerSec'),
+      cpuCostRatio: ratio('medianCpuUsPerRequest'),
+      p99Ratio: ratio('medianP99Ms'),
+      targets,
+    };
+    if (targets.minThroughput !== undefined) {
+      report.throughputMet = report.throughputRatio >= targets.minThroughput;
+    }
+    if (targets.maxP99 !== undefined) report.p99Met = report.p99Ratio <= targets.maxP99;
+    return report;
+  });
   return {
     name: scenario.name,
     description: scenario.description,
-    path: scenario.path,
+    method: scenario.request.method,
+    path: scenario.request.path,
     servers,
-    ratioLabel: scenario.ratioLabel,
-    throughputRatio: (tested?.medianReqPerSec ?? 0) / (baseline?.medianReqPerSec ?? 1),
-    cpuCostRatio: (tested?.medianCpuUsPerRequest ?? 0) / (baseline?.medianCpuUsPerRequest ?? 1),
+    comparisons,
     sustained,
   };
 }
@@ -125,12 +177,45 @@ function sustainedRows(scenario: ScenarioReport): string[][] {
   ]);
 }
 
+function verdict(met: boolean | undefined, bound: string): string {
+  return met === undefined ? '' : ` (target ${bound}: ${met ? 'PASS' : 'MISS'})`;
+}
+
+/** One line per comparison: req/s, CPU and p99 ratios, each target next to its ratio. */
 function ratioLines(scenario: ScenarioReport, bold: boolean): string[] {
   const b = bold ? '**' : '';
-  return [
-    `${b}${scenario.ratioLabel} throughput ratio: ${scenario.throughputRatio.toFixed(2)}${b} (median req/s)`,
-    `${b}${scenario.ratioLabel} CPU cost ratio: ${scenario.cpuCostRatio.toFixed(2)}${b} (median server CPU time per request)`,
-  ];
+  return scenario.comparisons.map((c) => {
+    const { minThroughput, maxP99 } = c.targets;
+    return (
+      `${b}${c.label}${b}: req/s ${b}${c.throughputRatio.toFixed(2)}${b}` +
+      verdict(c.throughputMet, `≥ ${minThroughput}`) +
+      `, CPU/request ${c.cpuCostRatio.toFixed(2)}` +
+      `, p99 ${c.p99Ratio.toFixed(2)}` +
+      verdict(c.p99Met, `≤ ${maxP99}`)
+    );
+  });
+}
+
+const STARTUP_HEADER = ['server', 'start to first 200 ms (median)', 'per start', 'idle RSS MiB'];
+
+function startupRows(report: BenchReport): string[][] {
+  return report.startup.map((s) => [
+    s.server,
+    Math.round(s.medianStartMs).toString(),
+    s.startMs.map((ms) => Math.round(ms)).join(', '),
+    mib(s.idleRssBytes),
+  ]);
+}
+
+const IN_PROCESS_HEADER = ['measurement', 'value', 'unit', 'how'];
+
+function inProcessRows(report: BenchReport): string[][] {
+  return report.inProcess.map((r) => [
+    r.name,
+    r.value >= 100 ? Math.round(r.value).toString() : r.value.toFixed(2),
+    r.unit,
+    r.detail,
+  ]);
 }
 
 function padded(header: string[], body: string[][]): string[] {
@@ -149,7 +234,10 @@ function markdownTable(header: string[], body: string[][]): string {
 /** The summary tables for the terminal, columns padded to line up. */
 export function formatTable(report: BenchReport): string {
   const blocks = report.scenarios.map((scenario) => {
-    const lines = [`GET ${scenario.path} (${scenario.name})`, ...padded(HEADER, rows(scenario))];
+    const lines = [
+      `${scenario.method} ${scenario.path} (${scenario.name})`,
+      ...padded(HEADER, rows(scenario)),
+    ];
     lines.push('', ...ratioLines(scenario, false));
     if (scenario.sustained.length > 0) {
       const seconds = scenario.sustained[0]?.seconds ?? 0;
@@ -158,6 +246,12 @@ export function formatTable(report: BenchReport): string {
     }
     return lines.join('\n');
   });
+  if (report.startup.length > 0) {
+    blocks.push(['Start-up', ...padded(STARTUP_HEADER, startupRows(report))].join('\n'));
+  }
+  if (report.inProcess.length > 0) {
+    blocks.push(['In process', ...padded(IN_PROCESS_HEADER, inProcessRows(report))].join('\n'));
+  }
   return blocks.join('\n\n');
 }
 
@@ -171,7 +265,7 @@ export function writeJson(report: BenchReport, dir: URL): string {
 
 function scenarioSection(scenario: ScenarioReport): string {
   const parts = [
-    `## GET ${scenario.path} (${scenario.name})`,
+    `## ${scenario.method} ${scenario.path} (${scenario.name})`,
     `${capitalise(scenario.description)}.`,
     markdownTable(HEADER, rows(scenario)),
     ratioLines(scenario, true)
@@ -190,6 +284,25 @@ function scenarioSection(scenario: ScenarioReport): string {
   return parts.join('\n\n');
 }
 
+function startupSection(report: BenchReport): string {
+  if (report.startup.length === 0) return '';
+  return `\n\n## Start-up (cities)
+
+Each server is spawned ${report.startup[0]?.startMs.length ?? 0} times (tsx, source condition, as in the runs above) and polled every
+few milliseconds until it answers 200; idle RSS is read a moment after that first answer.
+
+${markdownTable(STARTUP_HEADER, startupRows(report))}`;
+}
+
+function inProcessSection(report: BenchReport): string {
+  if (report.inProcess.length === 0) return '';
+  return `\n\n## Messaging and scheduler (in process)
+
+Measured inside the benchmark process itself (not pinned apart from the load CPU).
+
+${markdownTable(IN_PROCESS_HEADER, inProcessRows(report))}`;
+}
+
 /** bench/RESULTS.md: the last run as a readable page. */
 export function writeMarkdown(report: BenchReport, file: URL): string {
   const { machine, options } = report;
@@ -203,11 +316,16 @@ export function writeMarkdown(report: BenchReport, file: URL): string {
 
 Written by \`npm run bench\` (see bench/run.ts); re-run it to refresh this page.
 
-Each scenario measures one endpoint on Wharf (production defaults, access log on, written
-to /dev/null) and the same route and JSON on bare Fastify, except the tracing scenario,
-which measures Wharf tracing every request against Wharf with tracing off. Each server runs
-in its own process; autocannon generates the load from another. The fan-out scenario's two
-upstreams are bare Fastify processes shared by both servers and not pinned to a CPU.
+Each scenario measures one endpoint on Wharf in two profiles, "lean" (envelope and
+validation; access log, tracing and metrics off) and "full" (production defaults: access
+log written to /dev/null, metrics on, every request traced and exported in batches as JSON
+lines to /dev/null), and the same route and JSON on bare Fastify and on bare node:http,
+except the tracing scenario, which measures Wharf tracing every request against Wharf with
+tracing off. The targets are the specification's: lean at least 0.95× Fastify's req/s on
+every endpoint; full at least 0.85× on /hello and 0.90× on the database read, its p99 at
+most 1.2× Fastify's. Each server runs in its own process; autocannon generates the load
+from another. The fan-out scenario's two upstreams are bare Fastify processes shared by
+all servers and not pinned to a CPU.
 
 | | |
 | --- | --- |
@@ -217,10 +335,10 @@ upstreams are bare Fastify processes shared by both servers and not pinned to a 
 | Load average at start | ${machine.loadAverage} (1 min) |
 | Versions | ${versions} |
 | Database | ${database} |
-| Load | ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s measured, ${options.runs} runs per server, servers alternating |
+| Load | ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s measured, ${options.runs} runs per server, the order of servers rotating |
 | CPU pinning | ${options.pinned ? 'server on CPU 0, load generator on CPU 1 (taskset)' : 'none (taskset missing or a single CPU)'} |
 
-${report.scenarios.map(scenarioSection).join('\n\n')}
+${report.scenarios.map(scenarioSection).join('\n\n')}${startupSection(report)}${inProcessSection(report)}
 
 ## Reading the figures
 

@@ -1,18 +1,27 @@
 /**
- * `npm run bench`: Wharf against bare Fastify on the same endpoints, in one invocation:
+ * `npm run bench`: Wharf ("lean" and "full" profiles) against bare Fastify and bare
+ * node:http on the same endpoints, in one invocation:
+ * - GET /hello: a static JSON answer;
  * - GET /cities/1: the cities example, data in memory (the framework's own cost);
  * - GET /cities/1 again, Wharf tracing every request against Wharf with tracing off;
  * - GET /users/10: the users example reading one row by primary key from PostgreSQL, then
- *   one sustained run per server to see whether the rate holds;
+ *   one sustained run per server (full Wharf and Fastify) to see whether the rate holds;
  * - GET /users/1: the same read, then the user's city and role from two upstream services
- *   at once (the fan-out), then a sustained run per server.
- * Usage and defaults: see USAGE in bench/options.ts.
+ *   at once (the fan-out), then sustained runs;
+ * - POST /users: a validated, authenticated insert, then sustained runs;
+ * then start-up time and idle memory (cities), and in-process messaging and scheduler
+ * measurements. Usage and defaults: see USAGE in bench/options.ts.
  */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { resolveCoreConfig } from 'wharf';
+import { signToken } from 'wharf/auth';
 import { type BenchDatabase, createBenchDatabase, redact, SEED_USERS } from './bench-database.js';
 import { canPin, pinSelf } from './cpu.js';
 import { checkBody, measure, type RunResult, warmUp } from './load.js';
 import { describeMachine } from './machine.js';
+import { measureMessaging } from './messaging.js';
 import { type BenchOptions, parseOptions } from './options.js';
 import {
   type BenchReport,
@@ -26,11 +35,16 @@ import {
 import {
   CITIES,
   CITIES_TRACED,
+  HELLO,
   type Scenario,
+  type UsersSettings,
+  usersCreateScenario,
   usersFanOutScenario,
   usersScenario,
 } from './scenarios.js';
+import { measureSchedule } from './schedule.js';
 import { type ServerProcess, startServer } from './server-process.js';
+import { measureStartup } from './startup.js';
 import { type SustainedResult, sustainedRun } from './sustained.js';
 
 const DEFAULTS = resolveCoreConfig();
@@ -61,24 +75,43 @@ async function main(): Promise<void> {
   }
   try {
     const scenarios = [
+      await runScenario(HELLO, options, pinned),
       await runScenario(CITIES, options, pinned),
       await runScenario(CITIES_TRACED, options, pinned),
     ];
     if (bench) {
-      scenarios.push(await runScenario(usersScenario(bench.url, POOL_SIZE), options, pinned));
-      const fanOut = usersFanOutScenario(bench.url, POOL_SIZE, CLIENT_CONNECTIONS);
-      scenarios.push(await runScenario(fanOut, options, pinned));
+      const settings: UsersSettings = {
+        databaseUrl: bench.url,
+        poolSize: POOL_SIZE,
+        clientConnections: CLIENT_CONNECTIONS,
+        jwtSecret: randomBytes(32).toString('base64url'),
+      };
+      scenarios.push(await runScenario(usersScenario(settings), options, pinned));
+      scenarios.push(await runScenario(usersFanOutScenario(settings), options, pinned));
+      const token = await signToken(
+        { sub: 'bench', scope: 'users:write' },
+        { secret: settings.jwtSecret, expiresIn: '1d' },
+      );
+      scenarios.push(await runScenario(usersCreateScenario(settings, token), options, pinned));
     }
-    const { databaseUrl, ...rest } = options;
+    const startup = options.startup ? await runStartup(pinned) : [];
+    const inProcess = options.inProcess ? await runInProcess(options, bench?.url ?? '') : [];
+    const { databaseUrl, amqpUrl, ...rest } = options;
     const report: BenchReport = {
       machine,
       options: { ...rest, pinned },
       database: bench ? { url: redact(databaseUrl), version: bench.serverVersion } : null,
       scenarios,
+      startup,
+      inProcess,
     };
     console.log(`\n${formatTable(report)}\n`);
-    const json = writeJson(report, new URL('./results/', import.meta.url));
-    const markdown = writeMarkdown(report, new URL('./RESULTS.md', import.meta.url));
+    const out = options.out ? pathToFileURL(`${resolve(options.out)}/`) : undefined;
+    const json = writeJson(report, out ?? new URL('./results/', import.meta.url));
+    const markdown = writeMarkdown(
+      report,
+      new URL(out ? 'RESULTS.md' : './RESULTS.md', out ?? import.meta.url),
+    );
     console.log(`Wrote ${json} and ${markdown}`);
   } finally {
     await runCleanups();
@@ -94,7 +127,7 @@ function printHeader(
     `${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s, ` +
       `${options.runs} runs per server` +
       (options.sustained > 0
-        ? `, a sustained ${options.sustained} s run per database server`
+        ? `, a sustained ${options.sustained} s run per database endpoint for full Wharf and Fastify`
         : '') +
       (pinned ? ', servers on CPU 0, load on CPU 1' : ', no CPU pinning'),
   );
@@ -112,8 +145,9 @@ async function runScenario(
   options: BenchOptions,
   pinned: boolean,
 ): Promise<ScenarioReport> {
-  console.log(`\nGET ${scenario.path}: ${scenario.description}`);
-  const load = { path: scenario.path, connections: options.connections };
+  const { request } = scenario;
+  console.log(`\n${request.method} ${request.path}: ${scenario.description}`);
+  const load = { request, connections: options.connections };
   const servers: ServerProcess[] = [];
   const upstreams: ServerProcess[] = [];
   const runs = new Map<string, RunResult[]>(scenario.servers.map((s) => [s.name, []]));
@@ -135,8 +169,8 @@ async function runScenario(
     }
     for (const server of servers) await checkBody(server, scenario);
     for (let run = 0; run < options.runs; run++) {
-      // Alternate which server goes first, so slow drift of the machine hits both alike.
-      const order = run % 2 === 0 ? servers : [...servers].reverse();
+      // Rotate which server goes first, so slow drift of the machine hits all alike.
+      const order = servers.map((_, i) => servers[(i + run) % servers.length] as ServerProcess);
       for (const server of order) {
         await warmUp(server, { ...load, duration: options.warmup });
         const result = await measure(server, { ...load, duration: options.duration });
@@ -150,7 +184,8 @@ async function runScenario(
     }
     for (const server of servers) peaks.set(server.name, server.peakRss());
     if (scenario.database && options.sustained > 0) {
-      for (const server of servers) {
+      const long = new Set(scenario.servers.filter((s) => s.sustained).map((s) => s.name));
+      for (const server of servers.filter((s) => long.has(s.name))) {
         console.log(`sustained ${options.sustained} s ${server.name} …`);
         const result = await sustainedRun(server, { ...load, duration: options.sustained });
         sustained.push(result);
@@ -167,6 +202,34 @@ async function runScenario(
     summarise(spec.name, runs.get(spec.name) ?? [], peaks.get(spec.name) ?? 0),
   );
   return scenarioReport(scenario, summaries, sustained);
+}
+
+/** Start-up to first answer and idle RSS of the cities service, Wharf (full) against bare servers. */
+async function runStartup(pinned: boolean) {
+  const starts = 3;
+  console.log(`\nStart-up: spawn to first 200 on ${CITIES.request.path}, ${starts} starts each`);
+  const results = [];
+  for (const spec of CITIES.servers.filter((s) => s.name !== 'lean')) {
+    const result = await measureStartup(spec, CITIES.request.path, starts, pinned);
+    results.push(result);
+    console.log(
+      `${spec.name.padEnd(8)} ${Math.round(result.medianStartMs)} ms, idle RSS ${(result.idleRssBytes / 2 ** 20).toFixed(1)} MiB`,
+    );
+  }
+  return results;
+}
+
+/** Messaging and scheduler figures, measured in this process. */
+async function runInProcess(options: BenchOptions, databaseUrl: string) {
+  console.log(
+    `\nIn process: messaging (in-memory broker${options.amqpUrl ? ' and RabbitMQ' : ''}), scheduler ticks`,
+  );
+  const results = [
+    ...(await measureMessaging(options.amqpUrl)),
+    ...(await measureSchedule(databaseUrl)),
+  ];
+  for (const r of results) console.log(`${r.name}: ${r.value.toFixed(2)} ${r.unit}`);
+  return results;
 }
 
 async function runCleanups(): Promise<void> {

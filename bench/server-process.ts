@@ -13,6 +13,8 @@ export interface ServerProcess {
   name: string;
   pid: number;
   baseUrl: string;
+  /** performance.now() just before the process was spawned. */
+  spawnedAt: number;
   /** Peak resident set size so far, in bytes (VmHWM). */
   peakRss(): number;
   /** CPU time used so far, all threads, in milliseconds. */
@@ -34,6 +36,7 @@ export async function startServer(spec: ServerSpec, pin: boolean): Promise<Serve
     'tsx',
     file,
   ]);
+  const spawnedAt = performance.now();
   const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...spec.env, NODE_ENV: 'production' },
@@ -53,6 +56,7 @@ export async function startServer(spec: ServerSpec, pin: boolean): Promise<Serve
     name,
     pid,
     baseUrl: `http://127.0.0.1:${port}`,
+    spawnedAt,
     peakRss: () => {
       peak = Math.max(peak, readPeakRss(pid));
       return peak;

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { assertClean, type LoadOptions } from './load.js';
+import { assertClean, cannonOptions, type LoadOptions } from './load.js';
 import type { ServerProcess } from './server-process.js';
 
 /** One long run: does the rate hold, or fall as the run goes on? */
@@ -27,11 +27,7 @@ export async function sustainedRun(
   options: LoadOptions,
 ): Promise<SustainedResult> {
   const counts: number[] = [];
-  const run = autocannon({
-    url: `${server.baseUrl}${options.path}`,
-    connections: options.connections,
-    duration: options.duration,
-  });
+  const run = autocannon(cannonOptions(server, options));
   run.on('tick', ({ counter }) => counts.push(counter));
   const result = await run;
   assertClean(server, result);

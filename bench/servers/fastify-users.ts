@@ -3,11 +3,14 @@
 // as Wharf's default pool (BENCH_POOL_SIZE) and answering the same JSON as the Wharf service:
 // the user's city and role come from BENCH_CITIES_URL and BENCH_ROLES_URL at once, through
 // undici pools as large as Wharf's client pools, and are null when the user has none.
+// POST /users checks the bearer token and inserts the user and its outbox event as the
+// users example does (see users-write.ts), the body validated by the same JSON Schema.
 // Prints `READY <port>` once listening.
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import postgres from 'postgres';
 import { Pool } from 'undici';
+import { insertUser, NEW_USER_SCHEMA, type NewUser, tokenChecker } from './users-write.js';
 
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const poolSize = Number(process.env.BENCH_POOL_SIZE);
@@ -97,6 +100,34 @@ app.get<{ Params: { id: number } }>(
       related(pools.roles, '/roles', user.role_id),
     ]);
     return { code: 0, message: 'ok', data: { ...user, city, role } };
+  },
+);
+
+const checkToken = tokenChecker(process.env.BENCH_JWT_SECRET ?? '');
+
+app.post<{ Body: NewUser }>(
+  '/users',
+  {
+    schema: {
+      body: NEW_USER_SCHEMA,
+      response: {
+        201: {
+          type: 'object',
+          properties: {
+            code: { type: 'integer' },
+            message: { type: 'string' },
+            data: { type: 'object', properties: { id: { type: 'integer' } } },
+          },
+        },
+      },
+    },
+  },
+  async (request, reply) => {
+    if (!(await checkToken(request.headers.authorization))) {
+      return reply.code(401).send({ code: 'UNAUTHORIZED', message: 'A valid token is needed' });
+    }
+    const id = await insertUser(sql, request.body);
+    return reply.code(201).send({ code: 0, message: 'ok', data: { id } });
   },
 );
 

@@ -1,19 +1,14 @@
-// The cities example as it runs in production (runService, access log on), with log lines
-// going to /dev/null so the terminal is not the bottleneck. With BENCH_TRACING=on every
-// request is traced (always_on) and its span exported in batches as a JSON line to
-// /dev/null. Prints `READY <port>` once listening; SIGTERM stops it.
+// The cities example as it runs in production (runService), configured by BENCH_PROFILE
+// (see wharf-profile.ts), log lines going to /dev/null so the terminal is not the
+// bottleneck. Prints `READY <port>` once listening; SIGTERM stops it.
 import { pino } from 'pino';
 import { runService } from 'wharf';
 import { createCitiesService } from '../../examples/cities/service.js';
-
-const tracing =
-  process.env.BENCH_TRACING === 'on'
-    ? ({ exporter: 'console', file: '/dev/null', sampler: 'always_on' } as const)
-    : undefined;
+import { benchProfile, profileConfig } from './wharf-profile.js';
 
 const { url } = await runService(
   createCitiesService({
-    config: { http: { host: '127.0.0.1', port: 0 }, ...(tracing ? { tracing } : {}) },
+    config: { ...profileConfig(benchProfile()), http: { host: '127.0.0.1', port: 0 } },
     logDestination: pino.destination({ dest: '/dev/null', sync: false }),
   }),
 );
