@@ -155,7 +155,7 @@ export function createService<const E extends readonly RouteEntry[]>(
     clientErrorHandler,
     ajv: { customOptions: { allErrors: true } },
     frameworkErrors: (err, request, reply) =>
-      sendError(request, reply, toServiceError(err, 0), isClosing),
+      sendError(request, reply, toServiceError(err, config.http.bodyLimit), isClosing),
   }) as unknown as FastifyInstance;
 
   const version = options.version ?? '0.0.0';

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createService, route } from 'wharf';
 import { createCache, useCache } from 'wharf/cache';
 import { testService } from 'wharf/testing';
 import { cacheContract } from './contract.js';
+import { redisKeyspace } from './redis-keys.js';
 
 const REDIS_URL = process.env.REDIS_URL;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -22,21 +21,8 @@ function recordingLogger() {
 
 describe.skipIf(!REDIS_URL)('Redis cache', () => {
   const url = REDIS_URL as string;
-  const admin = new Redis(url);
-  const prefixes: string[] = [];
-  /** A key prefix no other test (or run) uses; its keys are deleted after the file. */
-  function uniquePrefix(): string {
-    const prefix = `wharf-test:cache:${randomUUID()}:`;
-    prefixes.push(prefix);
-    return prefix;
-  }
-  afterAll(async () => {
-    for (const prefix of prefixes) {
-      const keys = await admin.keys(`${prefix}*`);
-      if (keys.length > 0) await admin.del(...keys);
-    }
-    await admin.quit();
-  });
+  const { admin, uniquePrefix, cleanup } = redisKeyspace(url, 'cache');
+  afterAll(cleanup);
 
   cacheContract(() => {
     const config = { redisUrl: url, defaultTtlMs: 150 };

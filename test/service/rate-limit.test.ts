@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CoreConfig, createService, type DeepPartial, route } from 'wharf';
 import { type TestHarness, testService } from 'wharf/testing';
+import { redisKeyspace } from '../cache/redis-keys.js';
 
 type Config = DeepPartial<CoreConfig>;
 
@@ -159,20 +158,8 @@ describe('rate limits', () => {
 });
 
 describe.skipIf(!REDIS_URL)('rate limits in Redis', () => {
-  const admin = new Redis(REDIS_URL as string);
-  const prefixes: string[] = [];
-  function uniquePrefix(): string {
-    const prefix = `wharf-test:ratelimit:${randomUUID()}:`;
-    prefixes.push(prefix);
-    return prefix;
-  }
-  afterAll(async () => {
-    for (const prefix of prefixes) {
-      const keys = await admin.keys(`${prefix}*`);
-      if (keys.length > 0) await admin.del(...keys);
-    }
-    await admin.quit();
-  });
+  const { uniquePrefix, cleanup } = redisKeyspace(REDIS_URL as string, 'ratelimit');
+  afterAll(cleanup);
 
   it('are shared by two replicas of a service, on rateLimit.redisUrl or else cache.redisUrl', async () => {
     const rateLimit = { keyPrefix: uniquePrefix(), global: true, max: 3 };
