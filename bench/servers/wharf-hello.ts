@@ -1,8 +1,7 @@
 // GET /hello on Wharf: the smallest service, a route answering {hello: 'world'} (in
 // Wharf's envelope), configured by BENCH_PROFILE (see wharf-profile.ts), log lines going
 // to /dev/null. Prints `READY <port>` once listening; SIGTERM stops it.
-import { pino } from 'pino';
-import { createService, route, runService, Type } from 'wharf';
+import { createService, logDestination, route, runService, Type } from 'wharf';
 import { benchProfile, profileConfig } from './wharf-profile.js';
 
 const Hello = Type.Object({ hello: Type.String() });
@@ -11,7 +10,7 @@ const service = createService({
   name: 'hello',
   version: '1.0.0',
   config: { ...profileConfig(benchProfile()), http: { host: '127.0.0.1', port: 0 } },
-  logDestination: pino.destination({ dest: '/dev/null', sync: false }),
+  logDestination: logDestination('/dev/null'),
   routes: [
     route({
       method: 'GET',

@@ -6,8 +6,7 @@
 // unset: the service needs a secret to start). Prints `READY <port>` once listening;
 // SIGTERM stops it.
 import { randomBytes } from 'node:crypto';
-import { pino } from 'pino';
-import { runService } from 'wharf';
+import { logDestination, runService } from 'wharf';
 import { createUsersService } from '../../examples/users/service.js';
 import { benchProfile, profileConfig } from './wharf-profile.js';
 
@@ -28,7 +27,7 @@ const { url } = await runService(
       client: { upstreams },
       auth: { jwt: { secret } },
     },
-    logDestination: pino.destination({ dest: '/dev/null', sync: false }),
+    logDestination: logDestination('/dev/null'),
   }),
 );
 process.stdout.write(`READY ${new URL(url).port}\n`);

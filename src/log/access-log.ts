@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { installObservers, type RequestObserver } from '../service/request-observer.js';
 import { roundMs } from './duration.js';
+import { writeRequestLine } from './request-logger.js';
 
 /** The header that carries the request id in (honoured when present) and out (echoed). */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -24,19 +26,27 @@ export interface AccessLine {
  * included. Tracing adds `trace_id` the same way.
  */
 export function installAccessLog(app: FastifyInstance): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(accessLine(request, reply), 'request');
-    done();
-  });
+  installObservers(app, [accessLog]);
 }
 
-function accessLine(request: FastifyRequest, reply: FastifyReply): AccessLine {
+/** The access log as a request observer (see `createService`). */
+export const accessLog: RequestObserver = {
+  onResponse(request, reply, route) {
+    writeRequestLine(request.log, 'info', accessLine(request, reply, route), 'request');
+  },
+};
+
+function accessLine(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: string | undefined,
+): AccessLine {
   const line: AccessLine = {
     method: request.method,
     // The template, not the URL: ids and query strings make every line unique (no grouping
     // by endpoint, unbounded index cardinality) and can carry personal data or tokens. An
     // unmatched request (404, 405) has no template; its path is attacker-chosen noise.
-    route: request.routeOptions.url ?? null,
+    route: route ?? null,
     status: reply.statusCode,
     duration_ms: roundMs(reply.elapsedTime),
   };

@@ -1,2 +1,8 @@
 export { type LoggedOptions, logged } from './logged.js';
-export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export {
+  createLogger,
+  isoTime,
+  type Logger,
+  type LoggerOptions,
+  logDestination,
+} from './logger.js';

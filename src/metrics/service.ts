@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { CoreConfig } from '../config/schema.js';
 import type { Service } from '../service/create.js';
+import type { RequestObserver } from '../service/request-observer.js';
 import type { AnyRoute } from '../service/route.js';
-import { installHttpMetrics } from './http.js';
+import { httpMetrics } from './http.js';
 import { collectProcessMetrics } from './process.js';
 import { type MetricsContext, normalBuckets } from './registry.js';
 import { metricsRoute } from './route.js';
@@ -13,8 +13,8 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   /** The metrics route, to be registered with the service's own. */
   readonly routes: readonly AnyRoute[];
-  /** The HTTP hooks. */
-  install(app: FastifyInstance): void;
+  /** The HTTP metrics, observed on every request. */
+  readonly http: RequestObserver;
   /** Start the process metrics' background sampling. */
   start(): void;
   /** Stop it; the registry stays readable. */
@@ -33,9 +33,7 @@ export function createServiceMetrics(config: CoreConfig['metrics']): ServiceMetr
   return {
     registry,
     routes: [metricsRoute(registry, config.path)],
-    install(app) {
-      installHttpMetrics(app, ctx, { skipRoute: config.path });
-    },
+    http: httpMetrics(ctx, { skipRoute: config.path }),
     start() {
       stopProcess ??= collectProcessMetrics(registry, config.prefix);
     },

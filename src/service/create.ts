@@ -19,8 +19,9 @@ import {
   ServiceUnavailableError,
 } from '../errors/index.js';
 import { createHealth, type Health, type HealthRoutes, healthRoutes } from '../health/index.js';
-import { installAccessLog, REQUEST_ID_HEADER } from '../log/access-log.js';
+import { accessLog, REQUEST_ID_HEADER } from '../log/access-log.js';
 import { createLogger, type LoggedOptions, type Logger, logged } from '../log/index.js';
+import { requestLoggerFactory } from '../log/request-logger.js';
 import { createServiceMetrics } from '../metrics/service.js';
 import { registerOpenApi } from '../openapi/index.js';
 import type { Tracing } from '../tracing/create.js';
@@ -33,6 +34,7 @@ import { installJsonParser } from './json-body.js';
 import { createLifecycle, type LifecycleHook } from './lifecycle.js';
 import { trackAllowedMethods } from './method-not-allowed.js';
 import { installProtection } from './protection.js';
+import { composeObservers, type RequestObserver } from './request-observer.js';
 import {
   type AnyRoute,
   type ResolvedRoute,
@@ -40,6 +42,7 @@ import {
   type RoutesOf,
   resolveRoutes,
 } from './route.js';
+import { apiSecurityHeaders } from './security-headers.js';
 
 export type { LifecycleHook };
 
@@ -135,6 +138,7 @@ export function createService<const E extends readonly RouteEntry[]>(
     loggerInstance: log,
     // Wharf writes its own single access line (src/log/access-log.ts).
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
+    childLoggerFactory: requestLoggerFactory,
     requestIdHeader: REQUEST_ID_HEADER,
     genReqId: () => crypto.randomUUID(),
     bodyLimit: config.http.bodyLimit,
@@ -161,7 +165,7 @@ export function createService<const E extends readonly RouteEntry[]>(
   const version = options.version ?? '0.0.0';
   const lifecycle = createLifecycle({ app, health, log, config, prepare: build });
   const isClosing = () => lifecycle.closing;
-  // First of the hooks, so every other hook's lines and the answers they send are traced.
+  // Before the routes, whose handlers its onRoute hook wraps to run in the request span.
   const tracing = traceService(app, lifecycle, {
     name: options.name,
     version,
@@ -173,15 +177,22 @@ export function createService<const E extends readonly RouteEntry[]>(
   const allowedMethods = trackAllowedMethods(app);
   installJsonParser(app);
   installErrorHandling(app, config, allowedMethods, isClosing);
-  if (config.log.accessLog) installAccessLog(app);
   if (metrics) {
-    metrics.install(app);
     // Before any hook of the application, so its stop hooks all run before sampling ends.
     lifecycle.onStart(metrics.start);
     lifecycle.onStop(metrics.stop);
   }
-  // One hook for both jobs: each hook Fastify runs costs on every request.
+  // Tracing first, so every other part's lines and the answers they send are traced; on
+  // the way out the span ends before the access line is written.
+  const observers: RequestObserver[] = [];
+  if (tracing) observers.push(tracing.observer);
+  if (config.securityHeaders.enabled) observers.push(apiSecurityHeaders);
+  if (config.log.accessLog) observers.push(accessLog);
+  if (metrics) observers.push(metrics.http);
+  const observe = composeObservers(observers);
+  // One hook for every part: each hook Fastify runs costs on every request.
   app.addHook('onRequest', (request, reply, done) => {
+    observe.onRequest?.(request, reply);
     // Echoed so a caller can quote it when reporting a problem.
     reply.header(REQUEST_ID_HEADER, request.id);
     if (!lifecycle.closing) return done();
@@ -192,6 +203,13 @@ export function createService<const E extends readonly RouteEntry[]>(
       isClosing,
     );
   });
+  if (observe.onResponse) {
+    const onResponse = observe.onResponse;
+    app.addHook('onResponse', (request, reply, done) => {
+      onResponse(request, reply);
+      done();
+    });
+  }
 
   async function build(): Promise<void> {
     if (config.cors.origins.length > 0) {
@@ -236,7 +254,7 @@ export function createService<const E extends readonly RouteEntry[]>(
     log,
     health,
     get tracing() {
-      return tracing?.();
+      return tracing?.current();
     },
     metrics: metrics?.registry,
     logged(fn, opts) {

@@ -4,7 +4,7 @@ import type { Logger } from '../log/index.js';
 import { installPressure, NEVER_SHED } from './pressure.js';
 import { installRateLimit, routeRateLimit } from './rate-limit.js';
 import type { AnyRoute, ResolvedRoute } from './route.js';
-import { installSecurityHeaders } from './security-headers.js';
+import { installDocumentSecurityHeaders } from './security-headers.js';
 
 export interface ProtectionOptions {
   config: CoreConfig;
@@ -17,9 +17,9 @@ export interface ProtectionOptions {
 }
 
 /**
- * Security headers, load shedding and rate limits, before any route is registered. Their
- * onRequest hooks run in that order: every answer carries the headers, and a shed request
- * costs no rate-limit lookup.
+ * The docs pages' security headers, load shedding and rate limits, before any route is
+ * registered (the API's security headers are set by the service's own first hook). A shed
+ * request costs no rate-limit lookup.
  */
 export async function installProtection(
   app: FastifyInstance,
@@ -28,7 +28,7 @@ export async function installProtection(
   const { config } = options;
   // Before the plugins' own onRoute hooks, which read what this one writes.
   configureRoutes(app, options.routes, new Set(options.probes));
-  if (config.securityHeaders.enabled) await installSecurityHeaders(app);
+  if (config.securityHeaders.enabled) await installDocumentSecurityHeaders(app);
   await installPressure(app, config.pressure, options.log);
   await installRateLimit(app, {
     settings: config.rateLimit,

@@ -16,6 +16,8 @@ import type {
   RouteHandlerMethod,
   RouteOptions,
 } from 'fastify';
+import { bindRequestLog } from '../log/request-logger.js';
+import { installObservers, type RequestObserver } from '../service/request-observer.js';
 import type { Tracing } from './create.js';
 
 /** The instrumentation scope of request spans. */
@@ -54,6 +56,17 @@ export function installRequestTracing(
   app: FastifyInstance,
   tracing: Tracing | (() => Tracing | undefined),
 ): void {
+  installObservers(app, [requestTracing(app, tracing)]);
+}
+
+/**
+ * `installRequestTracing` for `createService`: the hooks that run on every request are
+ * returned as an observer, the rest are installed on `app`.
+ */
+export function requestTracing(
+  app: FastifyInstance,
+  tracing: Tracing | (() => Tracing | undefined),
+): RequestObserver {
   const current = typeof tracing === 'function' ? tracing : () => tracing;
   const tracers = new WeakMap<Tracing, Tracer>();
   const tracerOf = (handle: Tracing): Tracer => {
@@ -67,19 +80,9 @@ export function installRequestTracing(
 
   app.decorateRequest(REQUEST_TRACE, null);
   app.addHook('onRoute', traceHandler);
-  app.addHook('onRequest', (request, reply, done) => {
-    const handle = current();
-    if (handle) startSpan(handle, tracerOf(handle), request, reply);
-    done();
-  });
   app.addHook('onError', (request, _reply, error, done) => {
     const state = traceOf(request);
     if (state) state.error = error;
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    const state = traceOf(request);
-    if (state) endSpan(state, reply.statusCode);
     done();
   });
   app.addHook('onRequestAbort', (request, done) => {
@@ -91,6 +94,16 @@ export function installRequestTracing(
     }
     done();
   });
+  return {
+    onRequest(request, reply) {
+      const handle = current();
+      if (handle) startSpan(handle, tracerOf(handle), request, reply);
+    },
+    onResponse(request, reply) {
+      const state = traceOf(request);
+      if (state) endSpan(state, reply.statusCode);
+    },
+  };
 }
 
 function traceOf(request: FastifyRequest): RequestTrace | null | undefined {
@@ -117,10 +130,8 @@ function startSpan(
     ended: false,
   };
   const { traceId, spanId } = span.spanContext();
-  // Lines written through either logger (Fastify logs some errors on the reply's) carry
-  // the ids, which is how a log line leads to its trace.
-  request.log = request.log.child({ trace_id: traceId, span_id: spanId });
-  reply.log = request.log;
+  // Every later line of the request carries the ids, which is how a line leads to its trace.
+  bindRequestLog(request, reply, { trace_id: traceId, span_id: spanId });
 }
 
 // Attribute names from OpenTelemetry's HTTP semantic conventions, written out so this

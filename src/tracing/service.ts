@@ -2,8 +2,9 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 import type { CoreConfig } from '../config/schema.js';
 import type { Logger } from '../log/index.js';
+import type { RequestObserver } from '../service/request-observer.js';
 import type { Tracing } from './create.js';
-import { installRequestTracing } from './server.js';
+import { requestTracing } from './server.js';
 
 /** Tracing settings of `createService` beyond the configuration. */
 export interface ServiceTracingOptions {
@@ -34,17 +35,19 @@ interface LifecycleHooks {
  * The tracer provider is created by the first start hook, so the OpenTelemetry SDK and
  * exporters are only loaded by services that trace, and it is shut down (flushed, within
  * `tracing.exportTimeoutMs`) by the last stop hook, after the other hooks' spans ended.
- * Returns the handle's getter (undefined until started), or undefined when tracing is off.
+ * Returns the handle's getter (undefined until started) and what runs on every request,
+ * or undefined when tracing is off.
  */
 export function traceService(
   app: FastifyInstance,
   lifecycle: LifecycleHooks,
   settings: TraceServiceSettings,
-): (() => Tracing | undefined) | undefined {
+): { current: () => Tracing | undefined; observer: RequestObserver } | undefined {
   const { config, options } = settings;
   if (!options?.exporter && config.tracing.exporter === 'none') return undefined;
   let tracing: Tracing | undefined;
-  installRequestTracing(app, () => tracing);
+  const current = () => tracing;
+  const observer = requestTracing(app, current);
   lifecycle.onStart(async () => {
     const { createTracing } = await import('./create.js');
     tracing = createTracing(config.tracing, {
@@ -58,5 +61,5 @@ export function traceService(
   lifecycle.onStop(async () => {
     await tracing?.shutdown();
   });
-  return () => tracing;
+  return { current, observer };
 }

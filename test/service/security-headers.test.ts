@@ -43,16 +43,26 @@ describe('security headers', () => {
     expect(res.body).toEqual({ code: 0, message: 'ok', data: { id: 7 } });
     expect(res.headers).toMatchObject({
       'x-content-type-options': 'nosniff',
-      'x-frame-options': 'SAMEORIGIN',
+      'x-frame-options': 'DENY',
       'strict-transport-security': expect.stringMatching(/^max-age=\d+/),
       'referrer-policy': 'no-referrer',
-      'cross-origin-opener-policy': 'same-origin',
-      'x-dns-prefetch-control': 'off',
+      'cross-origin-resource-policy': 'same-origin',
     });
-    expect(directives(res.headers['content-security-policy']).get('default-src')).toEqual([
-      "'self'",
-    ]);
+    // A JSON answer loads nothing and may be framed by no one.
+    const csp = directives(res.headers['content-security-policy']);
+    expect(csp.get('default-src')).toEqual(["'none'"]);
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
     expect(res.headers['x-request-id']).toBeDefined();
+  });
+
+  it('leave out the headers that only concern rendered pages', async () => {
+    const t = await testService(citiesService());
+    const res = await t.request({ method: 'GET', url: '/cities/7' });
+    await t.close();
+
+    for (const name of ['x-dns-prefetch-control', 'x-download-options', 'origin-agent-cluster']) {
+      expect(res.headers[name], name).toBeUndefined();
+    }
   });
 
   it('are sent on error envelopes too, which keep their shape', async () => {
@@ -76,7 +86,9 @@ describe('security headers', () => {
     await t.close();
 
     expect(page.status).toBe(200);
+    expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
     const csp = directives(page.headers['content-security-policy']);
+    expect(csp.get('default-src')).toEqual(["'self'"]);
     expect(csp.get('script-src')).toEqual(["'self'"]);
     expect(csp.get('style-src')).toEqual(expect.arrayContaining(["'self'", "'unsafe-inline'"]));
     expect(csp.get('img-src')).toEqual(expect.arrayContaining(["'self'", 'data:']));

@@ -228,13 +228,9 @@ describe('tracing off', () => {
         .map((name) => [name, (onCounts[name] ?? 0) - (offCounts[name] ?? 0)])
         .filter(([, n]) => n !== 0),
     );
-    expect(added).toEqual({
-      onRoute: 1,
-      onRequest: 1,
-      onError: 1,
-      onResponse: 1,
-      onRequestAbort: 1,
-    });
+    // Its work on every request runs inside the service's own onRequest and onResponse
+    // hooks, which both services have; these run on route registration and failures only.
+    expect(added).toEqual({ onRoute: 1, onError: 1, onRequestAbort: 1 });
     expect(on.tracing).toBeDefined();
     expect(off.tracing).toBeUndefined();
   });
