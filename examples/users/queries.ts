@@ -49,7 +49,8 @@ type UserRow = Omit<User, 'create_time'> & { create_time: Date };
 
 /** JSON carries the creation time as an ISO 8601 string, as the User schema says. */
 function toUser(row: UserRow): User {
-  return { ...row, create_time: row.create_time.toISOString() };
+  // Object.assign rather than a spread, which V8 runs several times slower.
+  return Object.assign({}, row, { create_time: row.create_time.toISOString() });
 }
 
 export async function findUser(db: Database, id: number): Promise<User | null> {

@@ -25,10 +25,9 @@ export function queryTracing(base: Attributes, provider?: TracerProvider): Query
   return {
     async trace(query, fn, rows) {
       const tracer = (provider ?? trace.getTracerProvider()).getTracer(TRACER_NAME);
-      const span = tracer.startSpan(operationOf(query.text), {
-        kind: SpanKind.CLIENT,
-        attributes: { ...base, 'db.statement': query.text },
-      });
+      // Object.assign: V8 copies objects by spread several times slower, on every query.
+      const attributes = Object.assign({}, base, { 'db.statement': query.text });
+      const span = tracer.startSpan(operationOf(query.text), { kind: SpanKind.CLIENT, attributes });
       try {
         const result = await fn();
         if (span.isRecording()) span.setAttribute('db.rows', rows(result));
@@ -45,8 +44,19 @@ export function queryTracing(base: Attributes, provider?: TracerProvider): Query
 
 /** The span name: the statement's leading keyword (`SELECT`, `INSERT` …). */
 function operationOf(text: string): string {
-  const match = /^\s*([A-Za-z]+)/.exec(text);
-  return match?.[1] ? match[1].toUpperCase() : 'SQL';
+  let start = 0;
+  while (start < text.length && isSpace(text.charCodeAt(start))) start++;
+  let end = start;
+  while (end < text.length && isLetter(text.charCodeAt(end))) end++;
+  return end > start ? text.slice(start, end).toUpperCase() : 'SQL';
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
 function recordFailure(span: Span, err: unknown, values: readonly unknown[]): void {

@@ -50,9 +50,12 @@ export function spanLine(span: ReadableSpan): SpanLine {
     start: new Date(hrTimeToMilliseconds(span.startTime)).toISOString(),
     duration_ms: roundMs(hrTimeToMilliseconds(span.duration)),
     status: STATUSES[code] ?? 'unset',
-    ...(code === SpanStatusCode.ERROR && message ? { error: message } : {}),
-    // Last, so the fixed fields come first on every line.
-    attributes: { ...span.attributes },
+    // Left out of the line when undefined; written this way rather than spread in, which
+    // costs several times more per span.
+    error: code === SpanStatusCode.ERROR && message ? message : undefined,
+    // Last, so the fixed fields come first on every line. A finished span's attributes
+    // no longer change, so they are written as they are.
+    attributes: span.attributes,
   };
 }
 
