@@ -260,7 +260,7 @@ export const CoreConfigSchema = Type.Object({
       enabled: Type.Boolean({
         default: true,
         description:
-          'Send the security headers of @fastify/helmet (Content-Security-Policy, X-Content-Type-Options, Strict-Transport-Security …) on every response.',
+          'Send security headers on every response: the API set (Content-Security-Policy default-src none, X-Content-Type-Options, Strict-Transport-Security …) on answers, those of @fastify/helmet on the docs UI.',
       }),
     },
     { default: {} },
