@@ -317,9 +317,10 @@ export function writeMarkdown(report: BenchReport, file: URL): string {
 Written by \`npm run bench\` (see bench/run.ts); re-run it to refresh this page.
 
 Each scenario measures one endpoint on Wharf in two profiles, "lean" (envelope and
-validation; access log, tracing and metrics off) and "full" (production defaults: access
-log written to /dev/null, metrics on, every request traced and exported in batches as JSON
-lines to /dev/null), and the same route and JSON on bare Fastify and on bare node:http,
+validation; access log, tracing, metrics, security headers and load shedding off) and
+"full" (production defaults: access log written to /dev/null, metrics, security headers
+and load shedding on, plus every request traced and exported in batches as JSON lines to
+/dev/null), and the same route and JSON on bare Fastify and on bare node:http,
 except the tracing scenario, which measures Wharf tracing every request against Wharf with
 tracing off. The targets are the specification's: lean at least 0.95× Fastify's req/s on
 every endpoint; full at least 0.85× on /hello and 0.90× on the database read, its p99 at

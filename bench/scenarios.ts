@@ -106,7 +106,7 @@ function fourWay(
 }
 
 const PROFILES =
-  'Wharf "lean" (envelope and validation; access log, tracing and metrics off) and "full" (access log to /dev/null, metrics on, every request traced and exported as JSON lines to /dev/null)';
+  'Wharf "lean" (envelope and validation; access log, tracing, metrics, security headers and load shedding off) and "full" (production defaults: access log to /dev/null, metrics, security headers and load shedding on, plus every request traced and exported as JSON lines to /dev/null)';
 
 /** GET /hello: a static JSON answer, the framework's cost and nothing else. */
 export const HELLO: Scenario = {
