@@ -10,7 +10,7 @@ const service = createService({
   name: 'hello',
   version: '1.0.0',
   config: { ...profileConfig(benchProfile()), http: { host: '127.0.0.1', port: 0 } },
-  logDestination: logDestination('/dev/null'),
+  logDestination: logDestination('/dev/null', { batchBytes: 4096 }),
   routes: [
     route({
       method: 'GET',

@@ -27,7 +27,7 @@ const { url } = await runService(
       client: { upstreams },
       auth: { jwt: { secret } },
     },
-    logDestination: logDestination('/dev/null'),
+    logDestination: logDestination('/dev/null', { batchBytes: 4096 }),
   }),
 );
 process.stdout.write(`READY ${new URL(url).port}\n`);

@@ -8,7 +8,7 @@ import { benchProfile, profileConfig } from './wharf-profile.js';
 const { url } = await runService(
   createCitiesService({
     config: { ...profileConfig(benchProfile()), http: { host: '127.0.0.1', port: 0 } },
-    logDestination: logDestination('/dev/null'),
+    logDestination: logDestination('/dev/null', { batchBytes: 4096 }),
   }),
 );
 process.stdout.write(`READY ${new URL(url).port}\n`);

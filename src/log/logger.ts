@@ -24,28 +24,35 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-/** How long a line may wait in the buffer before it is written. */
+/** How long a batched line may wait in the buffer before it is written. */
 const FLUSH_INTERVAL_MS = 100;
-/** Lines are written once this much is buffered (or the interval passed). */
-const WRITE_BATCH_BYTES = 4096;
 /** Past this much unwritten (a stalled stdout), new lines are dropped rather than kept. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
+export interface LogDestinationOptions {
+  /**
+   * Write lines once this many bytes are buffered, or 100 ms after they were logged,
+   * instead of one system call per line. For files: a process that exits hard (a signal
+   * it does not handle) loses what is buffered. 0 (the default) writes each line.
+   */
+  batchBytes?: number;
+}
+
 /**
- * Where a service's lines go by default: file descriptor 1 (stdout), or a file path.
- *
- * Lines are written in batches of 4 KiB, and at the latest 100 ms after they were logged:
- * a write per line costs a system call per request. The buffer is bounded, so a stdout
- * nobody reads drops lines instead of growing the heap, and it is flushed when the process
- * exits (pino registers that for asynchronous destinations).
+ * Where a service's lines go: file descriptor 1 (stdout) by default, or a file path.
+ * Asynchronous, flushed when the process exits (pino registers that), and bounded: a
+ * destination nobody reads drops lines instead of growing the heap.
  */
-export function logDestination(dest: number | string = 1): DestinationStream {
+export function logDestination(
+  dest: number | string = 1,
+  options: LogDestinationOptions = {},
+): DestinationStream {
+  const batchBytes = options.batchBytes ?? 0;
   return pino.destination({
     dest,
     sync: false,
-    minLength: WRITE_BATCH_BYTES,
-    periodicFlush: FLUSH_INTERVAL_MS,
     maxLength: MAX_BUFFERED_BYTES,
+    ...(batchBytes > 0 ? { minLength: batchBytes, periodicFlush: FLUSH_INTERVAL_MS } : {}),
   });
 }
 

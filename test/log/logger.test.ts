@@ -56,7 +56,7 @@ describe('logDestination', () => {
   it('writes batched lines to a file within its flush interval, without an explicit flush', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'wharf-log-'));
     const file = join(dir, 'service.log');
-    const destination = logDestination(file);
+    const destination = logDestination(file, { batchBytes: 4096 });
     const logger = createLogger({ name: 'cities', level: 'info', destination });
     logger.info('first');
     logger.info('second');
