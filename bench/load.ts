@@ -1,6 +1,8 @@
 import autocannon, { type Result } from 'autocannon';
+import type { LoadGenerator } from './options.js';
 import type { RequestSpec, Scenario } from './scenarios.js';
 import type { ServerProcess } from './server-process.js';
+import { runWrk, wrkProblems } from './wrk.js';
 
 /** The figures of one measured run against one server. */
 export interface RunResult {
@@ -17,6 +19,8 @@ export interface LoadOptions {
   request: RequestSpec;
   connections: number;
   duration: number;
+  /** What sends the load of measured runs and warm-ups; sustained runs always use autocannon. */
+  generator: LoadGenerator;
 }
 
 /** autocannon's options for `options` against `server`. */
@@ -37,19 +41,50 @@ export async function warmUp(server: ServerProcess, options: LoadOptions): Promi
   if (options.duration > 0) await measure(server, options);
 }
 
-/** One autocannon run and the server CPU it cost. */
+/** One run of the chosen load generator and the server CPU it cost. */
 export async function measure(server: ServerProcess, options: LoadOptions): Promise<RunResult> {
   const cpuBefore = server.cpuTimeMs();
-  const result = await autocannon(cannonOptions(server, options));
+  const load = options.generator === 'wrk' ? wrkRun : cannonRun;
+  const { reqPerSec, p50Ms, p99Ms, requests } = await load(server, options);
   const cpuMs = server.cpuTimeMs() - cpuBefore;
+  return {
+    reqPerSec,
+    p50Ms,
+    p99Ms,
+    requests,
+    cpuUsPerRequest: requests > 0 ? (cpuMs * 1000) / requests : 0,
+  };
+}
+
+type LoadFigures = Omit<RunResult, 'cpuUsPerRequest'>;
+
+async function cannonRun(server: ServerProcess, options: LoadOptions): Promise<LoadFigures> {
+  const result = await autocannon(cannonOptions(server, options));
   assertClean(server, result);
   return {
     reqPerSec: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     requests: result.requests.total,
-    cpuUsPerRequest: result.requests.total > 0 ? (cpuMs * 1000) / result.requests.total : 0,
   };
+}
+
+async function wrkRun(server: ServerProcess, options: LoadOptions): Promise<LoadFigures> {
+  const { request, connections, duration } = options;
+  const result = await runWrk(`${server.baseUrl}${request.path}`, request, connections, duration);
+  const problems = wrkProblems(result);
+  if (problems) throw new Error(`${server.name}: ${problems}`);
+  return {
+    reqPerSec: result.reqPerSec,
+    p50Ms: microsToMs(result.p50Us),
+    p99Ms: microsToMs(result.p99Us),
+    requests: result.requests,
+  };
+}
+
+/** wrk counts microseconds; the report shows milliseconds, to the hundredth. */
+function microsToMs(us: number): number {
+  return Math.round(us / 10) / 100;
 }
 
 /** A run with any error, timeout or non-2xx answer is refused, not averaged in. */

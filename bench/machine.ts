@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import type { LoadGenerator } from './options.js';
+import { wrkVersion } from './wrk.js';
 
 /** Where and with what a benchmark ran: printed and stored next to its figures. */
 export interface Machine {
@@ -15,9 +17,11 @@ export interface Machine {
 
 const PACKAGES = ['fastify', 'pino', 'autocannon'] as const;
 
-export function describeMachine(): Machine {
+/** autocannon's version is kept with wrk's: the sustained runs still use it. */
+export function describeMachine(loadGenerator: LoadGenerator): Machine {
   const versions: Record<string, string> = { wharf: packageVersion('.') };
   for (const name of PACKAGES) versions[name] = packageVersion(`node_modules/${name}`);
+  if (loadGenerator === 'wrk') versions.wrk = wrkVersion() ?? 'unknown';
   return {
     date: new Date().toISOString(),
     node: process.version,

@@ -324,9 +324,9 @@ and load shedding on, plus every request traced and exported in batches as JSON 
 except the tracing scenario, which measures Wharf tracing every request against Wharf with
 tracing off. The targets are the specification's: lean at least 0.95× Fastify's req/s on
 every endpoint; full at least 0.85× on /hello and 0.90× on the database read, its p99 at
-most 1.2× Fastify's. Each server runs in its own process; autocannon generates the load
-from another. The fan-out scenario's two upstreams are bare Fastify processes shared by
-all servers and not pinned to a CPU.
+most 1.2× Fastify's. Each server runs in its own process; ${loadSentence(report)} The
+fan-out scenario's two upstreams are bare Fastify processes shared by all servers and not
+pinned to a CPU.
 
 | | |
 | --- | --- |
@@ -343,7 +343,7 @@ ${report.scenarios.map(scenarioSection).join('\n\n')}${startupSection(report)}${
 
 ## Reading the figures
 
-Latencies are autocannon's per-request percentiles. CPU µs/req is the server's user plus
+Latencies are ${options.loadGenerator}'s per-request percentiles. CPU µs/req is the server's user plus
 system time (all threads) during the measured run divided by the requests answered; unlike
 req/s it barely moves when other work competes for the machine, so it is the steadier of
 the two comparisons on a busy machine. PostgreSQL's own CPU time is not in it. Peak RSS is
@@ -352,6 +352,20 @@ measured together.
 `;
   writeFileSync(file, text);
   return file.pathname;
+}
+
+/** Which program made the figures: the page must not credit the wrong one. */
+function loadSentence(report: BenchReport): string {
+  const { loadGenerator, connections } = report.options;
+  if (loadGenerator === 'autocannon') return 'autocannon generates the load from another.';
+  const sustained = report.scenarios.some((s) => s.sustained.length > 0)
+    ? '; the sustained runs use autocannon, for its per-second counts'
+    : '';
+  return (
+    `wrk (1 thread, ${connections} connections) generates the load from another` +
+    ' (autocannon, a Node.js load generator on one core, would cap the fastest servers near' +
+    ` 30k req/s)${sustained}.`
+  );
 }
 
 function capitalise(text: string): string {

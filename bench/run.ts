@@ -58,7 +58,7 @@ const cleanups = new Set<() => Promise<void>>();
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const machine = describeMachine();
+  const machine = describeMachine(options.loadGenerator);
   const pinned = canPin(machine.cpuCount);
   if (pinned) pinSelf();
   printHeader(options, machine, pinned);
@@ -131,6 +131,7 @@ function printHeader(
         : '') +
       (pinned ? ', servers on CPU 0, load on CPU 1' : ', no CPU pinning'),
   );
+  console.log(loadGeneratorLine(options, machine.versions.wrk));
   console.log(`${machine.cpuModel} (${machine.cpuCount} CPUs), Node ${machine.node}`);
   if (machine.loadAverage > machine.cpuCount / 2) {
     console.log(
@@ -140,6 +141,12 @@ function printHeader(
   console.log('');
 }
 
+function loadGeneratorLine(options: BenchOptions, wrkVersion: string | undefined): string {
+  if (options.loadGenerator === 'autocannon') return 'Load generator: autocannon';
+  const sustained = options.sustained > 0 ? '; sustained runs: autocannon' : '';
+  return `Load generator: wrk ${wrkVersion ?? ''}, 1 thread${sustained}`;
+}
+
 async function runScenario(
   scenario: Scenario,
   options: BenchOptions,
@@ -147,7 +154,7 @@ async function runScenario(
 ): Promise<ScenarioReport> {
   const { request } = scenario;
   console.log(`\n${request.method} ${request.path}: ${scenario.description}`);
-  const load = { request, connections: options.connections };
+  const load = { request, connections: options.connections, generator: options.loadGenerator };
   const servers: ServerProcess[] = [];
   const upstreams: ServerProcess[] = [];
   const runs = new Map<string, RunResult[]>(scenario.servers.map((s) => [s.name, []]));
