@@ -33,6 +33,7 @@ import { type ErrorSubscriber, installErrorReports, reportServerError } from './
 import { installJsonParser } from './json-body.js';
 import { createLifecycle, type LifecycleHook } from './lifecycle.js';
 import { trackAllowedMethods } from './method-not-allowed.js';
+import { createPressure } from './pressure.js';
 import { installProtection } from './protection.js';
 import { composeObservers, type RequestObserver } from './request-observer.js';
 import {
@@ -165,6 +166,7 @@ export function createService<const E extends readonly RouteEntry[]>(
   const version = options.version ?? '0.0.0';
   const lifecycle = createLifecycle({ app, health, log, config, prepare: build });
   const isClosing = () => lifecycle.closing;
+  const pressure = createPressure(config.pressure, log);
   // Before the routes, whose handlers its onRoute hook wraps to run in the request span.
   const tracing = traceService(app, lifecycle, {
     name: options.name,
@@ -195,7 +197,10 @@ export function createService<const E extends readonly RouteEntry[]>(
     observe.onRequest?.(request, reply);
     // Echoed so a caller can quote it when reporting a problem.
     reply.header(REQUEST_ID_HEADER, request.id);
-    if (!lifecycle.closing) return done();
+    if (!lifecycle.closing) {
+      if (!pressure?.shed(request, reply)) done();
+      return;
+    }
     sendError(
       request,
       reply,
@@ -232,6 +237,7 @@ export function createService<const E extends readonly RouteEntry[]>(
       routes,
       // The scraper, like the probes, must get through exactly when the service is overloaded.
       probes: [...probes.routes, ...(metrics?.routes ?? [])],
+      pressure,
       log,
     });
     // Always built (buildOpenApiSpec needs it); `openapi.enabled` only decides whether it is served.

@@ -7,7 +7,13 @@ import { errorBody } from './envelope.js';
 
 export type PressureConfig = CoreConfig['pressure'];
 
-/** True when at least one limit is set, so the plugin has something to watch. */
+/** Which limit a shed request was refused for, as written in the warning line. */
+export type PressureType = 'eventLoopDelay' | 'heapUsedBytes' | 'rssBytes' | 'eventLoopUtilization';
+
+/** Route config of a request that is never shed (health probes, the metrics scrape). */
+export const NEVER_SHED = { neverShed: true } as const;
+
+/** True when at least one limit is set, so there is something to watch. */
 export function pressureEnabled(settings: PressureConfig): boolean {
   return (
     settings.enabled &&
@@ -18,52 +24,89 @@ export function pressureEnabled(settings: PressureConfig): boolean {
   );
 }
 
+/** Load shedding as the service runs it: sampling installed at start, a check per request. */
+export interface Pressure {
+  /** Register the sampler on `app` (before the routes). */
+  install(app: FastifyInstance): Promise<void>;
+  /**
+   * Answer 503 OVERLOADED with Retry-After when a limit is exceeded and the route may be
+   * shed; true when it answered, and the request must go no further.
+   */
+  shed(request: FastifyRequest, reply: FastifyReply): boolean;
+}
+
+interface Sample {
+  eventLoopDelay: number;
+  heapUsed: number;
+  rssBytes: number;
+  eventLoopUtilized: number;
+}
+
 /**
- * Shed load with @fastify/under-pressure: it samples the event loop and memory on a timer
- * and, per request, only compares the last sample with the limits. A shed request gets
- * 503 OVERLOADED with Retry-After, written here rather than through the error handler, so
- * an overloaded service writes no error line (and no stack) per refused request; one
- * warning per sample interval says why it sheds.
+ * Shed load: @fastify/under-pressure samples the event loop and memory on a timer, and the
+ * service's own first hook compares the last sample with the limits. The plugin is given
+ * no limits, so it adds no hook of its own (each hook costs on every request) and never
+ * reads the route options (Fastify builds that object on every read) unless a limit is
+ * exceeded. A shed request gets 503 OVERLOADED with Retry-After, written here rather than
+ * through the error handler, so an overloaded service writes no error line (and no stack)
+ * per refused request; one warning per sample interval says why it sheds. It is shed
+ * before any rate-limit lookup.
  */
-export async function installPressure(
-  app: FastifyInstance,
-  settings: PressureConfig,
-  log: Logger,
-): Promise<void> {
-  if (!pressureEnabled(settings)) return;
+export function createPressure(settings: PressureConfig, log: Logger): Pressure | undefined {
+  if (!pressureEnabled(settings)) return undefined;
   const retryAfter = String(Math.ceil(settings.retryAfterMs / 1000));
   const payload = JSON.stringify(errorBody(new OverloadedError()));
+  let sample: (() => Sample) | undefined;
   let lastWarning = Number.NEGATIVE_INFINITY;
   // Start hooks may block the loop for seconds (migrations, an embedded database's first
   // start); the sample taken across that says nothing about load, so nothing is shed until
   // a sample taken wholly after the start exists: two intervals after Fastify is ready.
   let armedAt = Number.POSITIVE_INFINITY;
-  app.addHook('onReady', (done) => {
-    armedAt = Date.now() + 2 * settings.sampleIntervalMs;
-    done();
-  });
-  await app.register(underPressure, {
-    maxEventLoopDelay: settings.maxEventLoopDelayMs,
-    maxEventLoopUtilization: settings.maxEventLoopUtilization,
-    // The default, cumulative since start, would let hours of calm hide a saturated minute.
-    eventLoopUtilizationMode: 'interval',
-    maxHeapUsedBytes: settings.maxHeapUsedBytes,
-    maxRssBytes: settings.maxRssBytes,
-    sampleInterval: settings.sampleIntervalMs,
-    pressureHandler: (_request: FastifyRequest, reply: FastifyReply, type, value) => {
+
+  const exceeded = (last: Sample): [PressureType, number] | undefined => {
+    if (settings.maxEventLoopDelayMs > 0 && last.eventLoopDelay > settings.maxEventLoopDelayMs) {
+      return ['eventLoopDelay', last.eventLoopDelay];
+    }
+    if (settings.maxHeapUsedBytes > 0 && last.heapUsed > settings.maxHeapUsedBytes) {
+      return ['heapUsedBytes', last.heapUsed];
+    }
+    if (settings.maxRssBytes > 0 && last.rssBytes > settings.maxRssBytes) {
+      return ['rssBytes', last.rssBytes];
+    }
+    const maxUtilization = settings.maxEventLoopUtilization;
+    if (maxUtilization > 0 && last.eventLoopUtilized > maxUtilization) {
+      return ['eventLoopUtilization', last.eventLoopUtilized];
+    }
+    return undefined;
+  };
+
+  return {
+    async install(app) {
+      app.addHook('onReady', (done) => {
+        armedAt = Date.now() + 2 * settings.sampleIntervalMs;
+        done();
+      });
+      await app.register(underPressure, {
+        // The default, cumulative since start, would let hours of calm hide a saturated minute.
+        eventLoopUtilizationMode: 'interval',
+        sampleInterval: settings.sampleIntervalMs,
+      });
+      const decorated = app as unknown as { memoryUsage(): Sample };
+      sample = () => decorated.memoryUsage();
+    },
+    shed(request, reply) {
+      const over = sample && exceeded(sample());
+      if (!over) return false;
       const now = Date.now();
-      if (now < armedAt) return undefined;
+      if (now < armedAt) return false;
+      if ((request.routeOptions.config as { neverShed?: boolean }).neverShed) return false;
       if (now - lastWarning >= settings.sampleIntervalMs) {
         lastWarning = now;
-        log.warn({ pressure: type, value }, 'overloaded: shedding requests');
+        log.warn({ pressure: over[0], value: over[1] }, 'overloaded: shedding requests');
       }
       reply.code(503).header('retry-after', retryAfter).type('application/json; charset=utf-8');
-      // The plugin sends a returned value as the reply and stops the request there (its
-      // types admit only void, hence the cast); returning nothing would let it through.
-      return payload as unknown as undefined;
+      reply.send(payload);
+      return true;
     },
-  });
+  };
 }
-
-/** Route config of a request that is never shed (health probes): the handler lets it through. */
-export const NEVER_SHED = { pressureHandler: () => undefined };

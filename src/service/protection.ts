@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoreConfig } from '../config/schema.js';
 import type { Logger } from '../log/index.js';
-import { installPressure, NEVER_SHED } from './pressure.js';
+import { NEVER_SHED, type Pressure } from './pressure.js';
 import { installRateLimit, routeRateLimit } from './rate-limit.js';
 import type { AnyRoute, ResolvedRoute } from './route.js';
 import { installDocumentSecurityHeaders } from './security-headers.js';
@@ -13,13 +13,15 @@ export interface ProtectionOptions {
   routes: readonly ResolvedRoute[];
   /** Health probes and the metrics route: never rate limited or shed, so an overload neither fails liveness nor hides itself from the scraper. */
   probes: readonly AnyRoute[];
+  /** Load shedding, when on: its sampler is installed here, its check runs in the service's hook. */
+  pressure: Pressure | undefined;
   log: Logger;
 }
 
 /**
- * The docs pages' security headers, load shedding and rate limits, before any route is
- * registered (the API's security headers are set by the service's own first hook). A shed
- * request costs no rate-limit lookup.
+ * The docs pages' security headers, load shedding's sampler and rate limits, before any
+ * route is registered (the API's security headers and the shedding check run in the
+ * service's own first hook, so a shed request costs no rate-limit lookup).
  */
 export async function installProtection(
   app: FastifyInstance,
@@ -29,7 +31,7 @@ export async function installProtection(
   // Before the plugins' own onRoute hooks, which read what this one writes.
   configureRoutes(app, options.routes, new Set(options.probes));
   if (config.securityHeaders.enabled) await installDocumentSecurityHeaders(app);
-  await installPressure(app, config.pressure, options.log);
+  await options.pressure?.install(app);
   await installRateLimit(app, {
     settings: config.rateLimit,
     // REDIS_URL sets cache.redisUrl; one Redis serves both unless the limiter names its own.
