@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import {
   type Context,
   context,
@@ -5,8 +6,8 @@ import {
   type TextMapPropagator,
   trace,
 } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
+import type { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -153,19 +154,31 @@ export function createTracing(
   };
 }
 
+// The exporters' packages take a good part of a second to load (the OTLP one most); only
+// the configured one is, when the provider is made, which must stay synchronous.
+const load = createRequire(import.meta.url);
+
 function configuredExporter(config: TracingConfig): SpanExporter | undefined {
   switch (config.exporter) {
     case 'none':
       return undefined;
     case 'console':
       return new SpanLinesExporter({ file: config.file || undefined });
-    case 'zipkin':
-      return new ZipkinExporter({ url: config.zipkinUrl });
-    case 'otlp':
-      return new OTLPTraceExporter({
+    case 'zipkin': {
+      const { ZipkinExporter: Zipkin } = load('@opentelemetry/exporter-zipkin') as {
+        ZipkinExporter: typeof ZipkinExporter;
+      };
+      return new Zipkin({ url: config.zipkinUrl });
+    }
+    case 'otlp': {
+      const { OTLPTraceExporter: Otlp } = load('@opentelemetry/exporter-trace-otlp-http') as {
+        OTLPTraceExporter: typeof OTLPTraceExporter;
+      };
+      return new Otlp({
         url: otlpTracesUrl(config),
         timeoutMillis: config.exportTimeoutMs,
       });
+    }
   }
 }
 

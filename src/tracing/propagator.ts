@@ -16,7 +16,14 @@ export type PropagatorName = TracingConfig['propagators'][number];
  */
 export function createPropagator(names: readonly PropagatorName[]): TextMapPropagator {
   const chosen = [...new Set(names)].filter((name) => name !== 'none');
-  return new OrderedPropagator(chosen.map(propagatorFor));
+  return new OrderedPropagator(chosen.map(propagatorFor), chosen.map(headersRead));
+}
+
+/** The headers a format's extraction reads: what it writes, and for B3 both forms. */
+function headersRead(name: Exclude<PropagatorName, 'none'>): readonly string[] {
+  const b3 = ['b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled', 'x-b3-flags'];
+  if (name === 'b3' || name === 'b3multi') return b3;
+  return propagatorFor(name).fields();
 }
 
 function propagatorFor(name: Exclude<PropagatorName, 'none'>): TextMapPropagator {
@@ -34,10 +41,13 @@ function propagatorFor(name: Exclude<PropagatorName, 'none'>): TextMapPropagator
 
 class OrderedPropagator implements TextMapPropagator {
   readonly #propagators: readonly TextMapPropagator[];
+  /** The headers each propagator's extraction reads, in the same order. */
+  readonly #reads: readonly (readonly string[])[];
   readonly #fields: string[];
 
-  constructor(propagators: readonly TextMapPropagator[]) {
+  constructor(propagators: readonly TextMapPropagator[], reads: readonly (readonly string[])[]) {
     this.#propagators = propagators;
+    this.#reads = reads;
     this.#fields = [...new Set(propagators.flatMap((p) => p.fields()))];
   }
 
@@ -56,6 +66,9 @@ class OrderedPropagator implements TextMapPropagator {
     // to the first leaves the first listed format that holds a parent in place.
     let extracted = context;
     for (let i = this.#propagators.length - 1; i >= 0; i--) {
+      // Most requests carry no trace headers at all, and looking a few up is far cheaper
+      // than an extraction that finds nothing.
+      if (!carriesAny(carrier, getter, this.#reads[i] as readonly string[])) continue;
       try {
         extracted = (this.#propagators[i] as TextMapPropagator).extract(extracted, carrier, getter);
       } catch {
@@ -68,4 +81,9 @@ class OrderedPropagator implements TextMapPropagator {
   fields(): string[] {
     return [...this.#fields];
   }
+}
+
+function carriesAny(carrier: unknown, getter: TextMapGetter, fields: readonly string[]): boolean {
+  for (const field of fields) if (getter.get(carrier, field) !== undefined) return true;
+  return false;
 }
