@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/index.js';
 import type { HttpMethod } from '../service/index.js';
 import type { BreakerPermit, CircuitBreaker } from './breaker.js';
+import { Deadline } from './deadline.js';
 import { type AttemptFailure, classifyFailure } from './failure.js';
 import { type ClientResponse, parseBody, readBody } from './response.js';
 import {
@@ -13,7 +14,7 @@ import {
 } from './retry.js';
 import type { ClientSettings } from './settings.js';
 import { type Query, requestPath, type UpstreamBase } from './target.js';
-import { endCallSpan, injectTraceHeaders, startCallSpan } from './tracing.js';
+import { endCallSpan, injectTraceHeaders, type SpanTarget, startCallSpan } from './tracing.js';
 
 /** Per-call options of every client method. */
 export interface CallOptions {
@@ -40,6 +41,8 @@ export interface CallOptions {
 export interface CallContext {
   upstream: string;
   base: UpstreamBase;
+  /** The upstream as its calls' spans describe it. */
+  spanTarget: SpanTarget;
   settings: ClientSettings;
   dispatcher: Dispatcher;
   breaker: CircuitBreaker;
@@ -69,15 +72,10 @@ export async function sendCall(
   const target = requestPath(ctx.base, path, options.query);
   const headers = requestHeaders(options);
   const body = encodeBody(options.body, headers);
-  const span = startCallSpan({
-    upstream: ctx.upstream,
-    method,
-    url: new URL(target.split('?', 1)[0] ?? target, ctx.base.origin),
-    template,
-  });
+  const span = startCallSpan(ctx.spanTarget, method, target, template);
   injectTraceHeaders(span, headers);
   const req: Attempt = { method, path: target, headers, body };
-  const deadline = startDeadline(options.deadlineMs ?? ctx.settings.deadlineMs, options.signal);
+  const deadline = new Deadline(options.deadlineMs ?? ctx.settings.deadlineMs, options.signal);
   const idempotent = options.idempotent ?? IDEMPOTENT_METHODS.has(method);
   const maxRetries = idempotent ? (options.retries ?? ctx.settings.retries) : 0;
   let retries = 0;
@@ -92,7 +90,7 @@ export async function sendCall(
       // A wait that outlasts the deadline would only turn this answer into a 504.
       if (wait === undefined || wait >= deadline.remainingMs()) break;
       try {
-        await ctx.sleep(wait, deadline.signal);
+        await ctx.sleep(wait, deadline.signal());
       } catch (err) {
         throw abortError(ctx.upstream, deadline, err);
       }
@@ -128,16 +126,12 @@ async function attemptWithPermit(
 ): Promise<AttemptResult | { kind: 'refused' }> {
   const permit = ctx.breaker.acquire();
   if (!permit) return { kind: 'refused' };
-  const result = await attempt(ctx, req, deadline.signal);
+  const result = await attempt(ctx, req, deadline);
   settle(permit, result, deadline);
   return result;
 }
 
-async function attempt(
-  ctx: CallContext,
-  req: Attempt,
-  signal: AbortSignal,
-): Promise<AttemptResult> {
+async function attempt(ctx: CallContext, req: Attempt, signal: Deadline): Promise<AttemptResult> {
   try {
     const res = await ctx.dispatcher.request({
       origin: ctx.base.origin,
@@ -218,9 +212,8 @@ function abortError(upstream: string, deadline: Deadline, error: unknown): unkno
 
 function requestHeaders(options: CallOptions): Record<string, string> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  for (const [key, value] of Object.entries(options.headers ?? {})) {
-    headers[key.toLowerCase()] = value;
-  }
+  const given = options.headers;
+  if (given) for (const key in given) headers[key.toLowerCase()] = given[key] as string;
   return headers;
 }
 
@@ -235,34 +228,4 @@ function encodeBody(
   }
   headers['content-type'] ??= 'application/json';
   return JSON.stringify(body);
-}
-
-interface Deadline {
-  /** Aborts when the deadline passes or the caller aborts. */
-  signal: AbortSignal;
-  expired(): boolean;
-  remainingMs(): number;
-  /** The caller's abort reason, when it aborted. */
-  callerReason(): unknown;
-  clear(): void;
-}
-
-/**
- * A timer rather than AbortSignal.timeout: it is cleared as soon as the call ends, so no
- * timer outlives a call.
- */
-function startDeadline(ms: number, caller: AbortSignal | undefined): Deadline {
-  const own = new AbortController();
-  const end = performance.now() + ms;
-  const timer = setTimeout(
-    () => own.abort(new DOMException(`Deadline of ${ms} ms exceeded`, 'TimeoutError')),
-    ms,
-  );
-  return {
-    signal: caller ? AbortSignal.any([own.signal, caller]) : own.signal,
-    expired: () => own.signal.aborted,
-    remainingMs: () => end - performance.now(),
-    callerReason: () => (caller?.aborted ? caller.reason : undefined),
-    clear: () => clearTimeout(timer),
-  };
 }

@@ -14,6 +14,7 @@ import {
   resolveUpstream,
 } from './settings.js';
 import { fillPath, parseBaseUrl } from './target.js';
+import { spanTarget } from './tracing.js';
 import {
   bindRoutes,
   type CheckedAddresses,
@@ -133,6 +134,7 @@ export function createClient<T = never>(options: ClientOptions): HttpClient<T> {
   const ctx: CallContext = {
     upstream: name,
     base,
+    spanTarget: spanTarget(name, base.origin),
     settings,
     dispatcher,
     breaker,

@@ -23,8 +23,9 @@ export function parseBaseUrl(baseUrl: string): UpstreamBase {
 /** The request path: base path, call path, then the query (null and undefined left out). */
 export function requestPath(base: UpstreamBase, path: string, query?: Query): string {
   const full = `${base.basePath}${path.startsWith('/') ? path : `/${path}`}`;
+  if (query === undefined) return full;
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) {
+  for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
     for (const item of Array.isArray(value) ? value : [value]) search.append(key, String(item));
   }

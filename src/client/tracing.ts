@@ -11,31 +11,47 @@ import {
 /** The instrumentation scope of every client span. */
 export const TRACER_NAME = 'wharf/client';
 
-export interface CallDescription {
+/** What every span of one client's calls says about its upstream, worked out once. */
+export interface SpanTarget {
   upstream: string;
-  method: string;
-  /** Origin and path, without the query (it may carry personal data). */
-  url: URL;
-  /** The route's path template (`/cities/:id`) for typed calls. */
-  template?: string;
+  origin: string;
+  address: string;
+  port: number;
+}
+
+export function spanTarget(upstream: string, origin: string): SpanTarget {
+  const url = new URL(origin);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return { upstream, origin, address: url.hostname, port };
 }
 
 /**
  * One CLIENT span per call, retries included, through `@opentelemetry/api` only: the
  * tracer is looked up per call, so an SDK registered later is honoured, and with none the
- * API hands out non-recording spans that still carry the incoming trace on.
+ * API hands out non-recording spans that still carry the incoming trace on. Attributes
+ * are only built for a span that records them. `path` is the request path; its query is
+ * left out of `url.full` (it may carry personal data).
  */
-export function startCallSpan(call: CallDescription): Span {
+export function startCallSpan(
+  target: SpanTarget,
+  method: string,
+  path: string,
+  template?: string,
+): Span {
+  const name = template ? `${method} ${template}` : method;
+  const span = trace.getTracer(TRACER_NAME).startSpan(name, { kind: SpanKind.CLIENT });
+  if (!span.isRecording()) return span;
+  const query = path.indexOf('?');
   const attributes: Attributes = {
-    'http.request.method': call.method,
-    'server.address': call.url.hostname,
-    'server.port': Number(call.url.port || (call.url.protocol === 'https:' ? 443 : 80)),
-    'url.full': call.url.href,
-    'peer.service': call.upstream,
+    'http.request.method': method,
+    'server.address': target.address,
+    'server.port': target.port,
+    'url.full': `${target.origin}${query < 0 ? path : path.slice(0, query)}`,
+    'peer.service': target.upstream,
   };
-  if (call.template) attributes['url.template'] = call.template;
-  const name = call.template ? `${call.method} ${call.template}` : call.method;
-  return trace.getTracer(TRACER_NAME).startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  if (template) attributes['url.template'] = template;
+  span.setAttributes(attributes);
+  return span;
 }
 
 /** Add the trace context headers (W3C `traceparent` with the usual propagator) for `span`. */

@@ -67,6 +67,7 @@ describe('trace propagation', () => {
       'http.response.status_code': 200,
       'peer.service': 'cities',
       'server.address': 'cities.test',
+      'server.port': 80,
       'url.full': 'http://cities.test/cities/1',
     });
     const sent = traceparentOf(mock.calls[0]?.headers ?? {});
@@ -74,6 +75,24 @@ describe('trace propagation', () => {
       traceId: client?.spanContext().traceId,
       spanId: client?.spanContext().spanId,
     });
+    await upstreams.close();
+  });
+
+  it('leaves the query out of url.full, since it may carry personal data', async () => {
+    trace.setGlobalTracerProvider(provider);
+    const upstreams = mockUpstreams();
+    const cities = upstreams.clients().get('cities');
+    upstreams
+      .mock('cities')
+      .get('/cities', { query: { email: 'a@b.c' } })
+      .replyData([]);
+
+    await cities.get('/cities', { query: { email: 'a@b.c' } });
+
+    const client = exporter
+      .getFinishedSpans()
+      .find((s) => s.instrumentationScope.name === TRACER_NAME);
+    expect(client?.attributes['url.full']).toBe('http://cities.test/cities');
     await upstreams.close();
   });
 
