@@ -349,6 +349,9 @@ req/s it barely moves when other work competes for the machine, so it is the ste
 the two comparisons on a busy machine. PostgreSQL's own CPU time is not in it. Peak RSS is
 the server's VmHWM after its measured runs. Figures from one machine only compare servers
 measured together.
+
+Where Wharf's time goes, what was changed because of it and what is left is written up by
+hand in [ANALYSIS.md](ANALYSIS.md); runs do not touch it.
 `;
   writeFileSync(file, text);
   return file.pathname;
