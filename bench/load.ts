@@ -45,15 +45,10 @@ export async function warmUp(server: ServerProcess, options: LoadOptions): Promi
 export async function measure(server: ServerProcess, options: LoadOptions): Promise<RunResult> {
   const cpuBefore = server.cpuTimeMs();
   const load = options.generator === 'wrk' ? wrkRun : cannonRun;
-  const { reqPerSec, p50Ms, p99Ms, requests } = await load(server, options);
+  const figures = await load(server, options);
   const cpuMs = server.cpuTimeMs() - cpuBefore;
-  return {
-    reqPerSec,
-    p50Ms,
-    p99Ms,
-    requests,
-    cpuUsPerRequest: requests > 0 ? (cpuMs * 1000) / requests : 0,
-  };
+  const { requests } = figures;
+  return { ...figures, cpuUsPerRequest: requests > 0 ? (cpuMs * 1000) / requests : 0 };
 }
 
 type LoadFigures = Omit<RunResult, 'cpuUsPerRequest'>;

@@ -14,7 +14,7 @@ import {
 } from './retry.js';
 import type { ClientSettings } from './settings.js';
 import { type Query, requestPath, type UpstreamBase } from './target.js';
-import { endCallSpan, injectTraceHeaders, type SpanTarget, startCallSpan } from './tracing.js';
+import { endCallSpan, injectTraceHeaders, startCallSpan } from './tracing.js';
 
 /** Per-call options of every client method. */
 export interface CallOptions {
@@ -41,8 +41,6 @@ export interface CallOptions {
 export interface CallContext {
   upstream: string;
   base: UpstreamBase;
-  /** The upstream as its calls' spans describe it. */
-  spanTarget: SpanTarget;
   settings: ClientSettings;
   dispatcher: Dispatcher;
   breaker: CircuitBreaker;
@@ -72,7 +70,7 @@ export async function sendCall(
   const target = requestPath(ctx.base, path, options.query);
   const headers = requestHeaders(options);
   const body = encodeBody(options.body, headers);
-  const span = startCallSpan(ctx.spanTarget, method, target, template);
+  const span = startCallSpan(ctx.upstream, ctx.base, method, target, template);
   injectTraceHeaders(span, headers);
   const req: Attempt = { method, path: target, headers, body };
   const deadline = new Deadline(options.deadlineMs ?? ctx.settings.deadlineMs, options.signal);
@@ -131,7 +129,7 @@ async function attemptWithPermit(
   return result;
 }
 
-async function attempt(ctx: CallContext, req: Attempt, signal: Deadline): Promise<AttemptResult> {
+async function attempt(ctx: CallContext, req: Attempt, deadline: Deadline): Promise<AttemptResult> {
   try {
     const res = await ctx.dispatcher.request({
       origin: ctx.base.origin,
@@ -139,7 +137,7 @@ async function attempt(ctx: CallContext, req: Attempt, signal: Deadline): Promis
       method: req.method,
       headers: req.headers,
       body: req.body,
-      signal,
+      signal: deadline,
       // Also per request, so they hold with an injected dispatcher too.
       headersTimeout: ctx.settings.headersTimeoutMs,
       bodyTimeout: ctx.settings.bodyTimeoutMs,
@@ -160,7 +158,7 @@ async function attempt(ctx: CallContext, req: Attempt, signal: Deadline): Promis
       },
     };
   } catch (error) {
-    if (signal.aborted) return { kind: 'aborted', error };
+    if (deadline.aborted) return { kind: 'aborted', error };
     return classifyFailure(error);
   }
 }

@@ -14,7 +14,6 @@ import {
   resolveUpstream,
 } from './settings.js';
 import { fillPath, parseBaseUrl } from './target.js';
-import { spanTarget } from './tracing.js';
 import {
   bindRoutes,
   type CheckedAddresses,
@@ -134,7 +133,6 @@ export function createClient<T = never>(options: ClientOptions): HttpClient<T> {
   const ctx: CallContext = {
     upstream: name,
     base,
-    spanTarget: spanTarget(name, base.origin),
     settings,
     dispatcher,
     breaker,

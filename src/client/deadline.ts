@@ -22,7 +22,8 @@ export class Deadline extends EventEmitter {
   constructor(ms: number, caller?: AbortSignal) {
     super();
     this.#end = performance.now() + ms;
-    this.#timer = setTimeout(expire, ms, this, ms);
+    // A static callback with arguments: no closure per call.
+    this.#timer = setTimeout(Deadline.#expire, ms, this, ms);
     this.#caller = caller;
     if (!caller) return;
     if (caller.aborted) {
@@ -71,13 +72,8 @@ export class Deadline extends EventEmitter {
     if (this.#onCallerAbort) this.#caller?.removeEventListener('abort', this.#onCallerAbort);
   }
 
-  /** Called by the timer only. */
-  expire(ms: number): void {
-    this.#expired = true;
-    this.abort(new DOMException(`Deadline of ${ms} ms exceeded`, 'TimeoutError'));
+  static #expire(deadline: Deadline, ms: number): void {
+    deadline.#expired = true;
+    deadline.abort(new DOMException(`Deadline of ${ms} ms exceeded`, 'TimeoutError'));
   }
-}
-
-function expire(deadline: Deadline, ms: number): void {
-  deadline.expire(ms);
 }

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import type { Readable } from 'node:stream';
 import { UpstreamError } from '../errors/index.js';
 
 /** An upstream's answer as it came: status, headers and the body (parsed when JSON). */
@@ -9,14 +10,6 @@ export interface ClientResponse {
   body: unknown;
 }
 
-/** What `readBody` needs of a body stream (undici's answers are Node Readables). */
-export interface BodyStream {
-  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
-  on(event: 'end', listener: () => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  destroy(): unknown;
-}
-
 /**
  * Read a whole body, at most `limit` bytes. A larger one is destroyed (which also gives
  * its connection up) and the call fails with 502. Read through events rather than an
@@ -25,13 +18,13 @@ export interface BodyStream {
 export function readBody(
   upstream: string,
   status: number,
-  body: BodyStream,
+  body: Readable,
   limit: number,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    body.on('data', (chunk) => {
+    body.on('data', (chunk: Buffer) => {
       size += chunk.byteLength;
       if (size <= limit) {
         chunks.push(chunk);

@@ -5,6 +5,10 @@ export type Query = Record<string, QueryValue | readonly QueryValue[] | null | u
 /** Where an upstream lives: its origin and the path every call's path is appended to. */
 export interface UpstreamBase {
   origin: string;
+  /** Host name of the origin (IPv6 addresses in brackets), as spans name the server. */
+  hostname: string;
+  /** Port of the origin, the scheme's default when the URL gives none. */
+  port: number;
   /** Path prefix of the base URL without a trailing slash; empty for a bare origin. */
   basePath: string;
 }
@@ -17,7 +21,12 @@ export function parseBaseUrl(baseUrl: string): UpstreamBase {
   if (url.search || url.hash) {
     throw new TypeError(`Upstream base URL cannot have a query or fragment: ${baseUrl}`);
   }
-  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+  return {
+    origin: url.origin,
+    hostname: url.hostname,
+    port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    basePath: url.pathname.replace(/\/+$/, ''),
+  };
 }
 
 /** The request path: base path, call path, then the query (null and undefined left out). */

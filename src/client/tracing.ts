@@ -7,23 +7,10 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import type { UpstreamBase } from './target.js';
 
 /** The instrumentation scope of every client span. */
 export const TRACER_NAME = 'wharf/client';
-
-/** What every span of one client's calls says about its upstream, worked out once. */
-export interface SpanTarget {
-  upstream: string;
-  origin: string;
-  address: string;
-  port: number;
-}
-
-export function spanTarget(upstream: string, origin: string): SpanTarget {
-  const url = new URL(origin);
-  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-  return { upstream, origin, address: url.hostname, port };
-}
 
 /**
  * One CLIENT span per call, retries included, through `@opentelemetry/api` only: the
@@ -33,7 +20,8 @@ export function spanTarget(upstream: string, origin: string): SpanTarget {
  * left out of `url.full` (it may carry personal data).
  */
 export function startCallSpan(
-  target: SpanTarget,
+  upstream: string,
+  base: UpstreamBase,
   method: string,
   path: string,
   template?: string,
@@ -44,10 +32,10 @@ export function startCallSpan(
   const query = path.indexOf('?');
   const attributes: Attributes = {
     'http.request.method': method,
-    'server.address': target.address,
-    'server.port': target.port,
-    'url.full': `${target.origin}${query < 0 ? path : path.slice(0, query)}`,
-    'peer.service': target.upstream,
+    'server.address': base.hostname,
+    'server.port': base.port,
+    'url.full': `${base.origin}${query < 0 ? path : path.slice(0, query)}`,
+    'peer.service': upstream,
   };
   if (template) attributes['url.template'] = template;
   span.setAttributes(attributes);

@@ -56,7 +56,8 @@ export function createPressure(settings: PressureConfig, log: Logger): Pressure 
   if (!pressureEnabled(settings)) return undefined;
   const retryAfter = String(Math.ceil(settings.retryAfterMs / 1000));
   const payload = JSON.stringify(errorBody(new OverloadedError()));
-  let sample: (() => Sample) | undefined;
+  // @fastify/under-pressure's decoration, once registered.
+  let sampler: { memoryUsage(): Sample } | undefined;
   let lastWarning = Number.NEGATIVE_INFINITY;
   // Start hooks may block the loop for seconds (migrations, an embedded database's first
   // start); the sample taken across that says nothing about load, so nothing is shed until
@@ -91,11 +92,10 @@ export function createPressure(settings: PressureConfig, log: Logger): Pressure 
         eventLoopUtilizationMode: 'interval',
         sampleInterval: settings.sampleIntervalMs,
       });
-      const decorated = app as unknown as { memoryUsage(): Sample };
-      sample = () => decorated.memoryUsage();
+      sampler = app as unknown as { memoryUsage(): Sample };
     },
     shed(request, reply) {
-      const over = sample && exceeded(sample());
+      const over = sampler && exceeded(sampler.memoryUsage());
       if (!over) return false;
       const now = Date.now();
       if (now < armedAt) return false;

@@ -16,14 +16,22 @@ export type PropagatorName = TracingConfig['propagators'][number];
  */
 export function createPropagator(names: readonly PropagatorName[]): TextMapPropagator {
   const chosen = [...new Set(names)].filter((name) => name !== 'none');
-  return new OrderedPropagator(chosen.map(propagatorFor), chosen.map(headersRead));
+  return new OrderedPropagator(chosen.map(formatFor));
 }
 
-/** The headers a format's extraction reads: what it writes, and for B3 both forms. */
-function headersRead(name: Exclude<PropagatorName, 'none'>): readonly string[] {
-  const b3 = ['b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled', 'x-b3-flags'];
-  if (name === 'b3' || name === 'b3multi') return b3;
-  return propagatorFor(name).fields();
+/** A propagator and the request headers its extraction reads. */
+interface Format {
+  readonly propagator: TextMapPropagator;
+  readonly reads: readonly string[];
+}
+
+/** Every header either B3 form is read from; a B3 propagator's `fields()` lists one form. */
+const B3_HEADERS = ['b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled', 'x-b3-flags'];
+
+function formatFor(name: Exclude<PropagatorName, 'none'>): Format {
+  const propagator = propagatorFor(name);
+  const isB3 = name === 'b3' || name === 'b3multi';
+  return { propagator, reads: isB3 ? B3_HEADERS : propagator.fields() };
 }
 
 function propagatorFor(name: Exclude<PropagatorName, 'none'>): TextMapPropagator {
@@ -40,19 +48,16 @@ function propagatorFor(name: Exclude<PropagatorName, 'none'>): TextMapPropagator
 }
 
 class OrderedPropagator implements TextMapPropagator {
-  readonly #propagators: readonly TextMapPropagator[];
-  /** The headers each propagator's extraction reads, in the same order. */
-  readonly #reads: readonly (readonly string[])[];
+  readonly #formats: readonly Format[];
   readonly #fields: string[];
 
-  constructor(propagators: readonly TextMapPropagator[], reads: readonly (readonly string[])[]) {
-    this.#propagators = propagators;
-    this.#reads = reads;
-    this.#fields = [...new Set(propagators.flatMap((p) => p.fields()))];
+  constructor(formats: readonly Format[]) {
+    this.#formats = formats;
+    this.#fields = [...new Set(formats.flatMap((f) => f.propagator.fields()))];
   }
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
-    for (const propagator of this.#propagators) {
+    for (const { propagator } of this.#formats) {
       try {
         propagator.inject(context, carrier, setter);
       } catch {
@@ -65,12 +70,13 @@ class OrderedPropagator implements TextMapPropagator {
     // Each extraction overwrites the parent found before it: going from the last listed
     // to the first leaves the first listed format that holds a parent in place.
     let extracted = context;
-    for (let i = this.#propagators.length - 1; i >= 0; i--) {
+    for (let i = this.#formats.length - 1; i >= 0; i--) {
+      const { propagator, reads } = this.#formats[i] as Format;
       // Most requests carry no trace headers at all, and looking a few up is far cheaper
       // than an extraction that finds nothing.
-      if (!carriesAny(carrier, getter, this.#reads[i] as readonly string[])) continue;
+      if (!carriesAny(carrier, getter, reads)) continue;
       try {
-        extracted = (this.#propagators[i] as TextMapPropagator).extract(extracted, carrier, getter);
+        extracted = propagator.extract(extracted, carrier, getter);
       } catch {
         // A malformed header means no parent, never a failed request.
       }
