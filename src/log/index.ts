@@ -1,3 +1,4 @@
+export { drainLog } from './drain.js';
 export { type LoggedOptions, logged } from './logged.js';
 export {
   createLogger,

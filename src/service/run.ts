@@ -1,4 +1,5 @@
 import { ErrorCode } from '../errors/index.js';
+import { drainLog } from '../log/index.js';
 import type { Service } from './create.js';
 
 /** The parts of `process` that `runService` uses; tests pass a stand-in. */
@@ -36,6 +37,9 @@ export interface RunningService<S extends Service = Service> {
 
 /** A service, or a function that builds one (so a `ConfigError` while building is reported too). */
 export type ServiceSource<S extends Service> = S | (() => S | Promise<S>);
+
+/** The longest a stopping process waits for its log lines to be written before it exits. */
+const LOG_DRAIN_MS = 1_000;
 
 const DEFAULT_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
@@ -86,7 +90,7 @@ export async function runService<S extends Service>(
   if (!result.ok) {
     if (!isConfigError(result.error)) service.log.error({ err: result.error }, 'start failed');
     proc.stderr.write(`${startFailureLine(result.error, service.name)}\n`);
-    shutdown.finish(1);
+    await shutdown.finish(1);
     throw result.error;
   }
   if (listening)
@@ -119,13 +123,18 @@ function createShutdown(
     for (const [signal, listener] of listeners) proc.on(signal, listener);
   }
 
-  function finish(code: number): void {
-    if (finished) return;
+  /** Exit with `code` once the log is written; resolves after `exit` has been called. */
+  function finish(code: number): Promise<unknown> {
+    if (finished) return exited;
     finished = true;
     clearTimeout(graceTimer);
     for (const [signal, listener] of listeners) proc.off(signal, listener);
-    resolveExited(code);
-    exit(code);
+    // Exiting while an asynchronous log write is in flight lets the lines written
+    // synchronously at exit overtake it: the last lines of a shutdown came out of order.
+    return drainLog(log, LOG_DRAIN_MS).then(() => {
+      resolveExited(code);
+      exit(code);
+    });
   }
 
   function onSignal(signal: NodeJS.Signals): void {

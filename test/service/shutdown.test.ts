@@ -304,8 +304,9 @@ function startFixture(env: Record<string, string> = {}): Fixture {
       // Not a log line (e.g. a runtime warning); the tests only read JSON lines.
     }
   });
+  // 'close', not 'exit': it comes once stdout is read to its end, so no last line is missed.
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
 
   const describeState = () => `\nstdout: ${JSON.stringify(lines)}\nstderr: ${stderr}`;
