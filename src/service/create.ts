@@ -7,7 +7,7 @@ import Fastify, {
 } from 'fastify';
 import type { DestinationStream } from 'pino';
 import type { Registry } from 'prom-client';
-import { type AuthHooks, createAuthHooks } from '../auth/hook.js';
+import type { AuthHooks } from '../auth/hook.js';
 import { type DeepPartial, resolveCoreConfig } from '../config/defaults.js';
 import type { CoreConfig } from '../config/schema.js';
 import {
@@ -247,7 +247,10 @@ export function createService<const E extends readonly RouteEntry[]>(
       routes,
       serve: config.openapi.enabled,
     });
-    const authHooks = createAuthHooks(config.auth.jwt);
+    // jose (about 60 ms to import) is loaded only by a service with a protected route.
+    const authHooks = routes.some(({ auth }) => auth)
+      ? (await import('../auth/hook.js')).createAuthHooks(config.auth.jwt)
+      : undefined;
     for (const resolved of routes) registerRoute(app, resolved, isClosing, authHooks);
   }
 
@@ -290,7 +293,7 @@ function registerRoute(
   app: FastifyInstance,
   { route, url, tags, auth }: ResolvedRoute,
   isClosing: () => boolean,
-  authHooks: AuthHooks,
+  authHooks: AuthHooks | undefined,
 ): void {
   const status = route.status ?? 200;
   app.route({
@@ -309,7 +312,7 @@ function registerRoute(
       response: route.raw ? undefined : { [status]: successEnvelopeSchema(route.response) },
     }),
     // Only protected routes pay for the check; onRequest refuses before the body is read.
-    ...(auth ? { onRequest: authHooks(route.name, auth) } : {}),
+    ...(auth && authHooks ? { onRequest: authHooks(route.name, auth) } : {}),
     handler: route.raw ? route.handler : envelopeHandler(route, status, isClosing),
   });
 }

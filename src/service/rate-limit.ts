@@ -1,6 +1,4 @@
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { closeRedis, createRedisClient } from '../cache/redis.js';
 import type { CoreConfig } from '../config/schema.js';
 import { RateLimitedError, RouteDefinitionError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
@@ -37,20 +35,10 @@ export async function installRateLimit(
 ): Promise<boolean> {
   const { settings } = options;
   if (!settings.global && !options.anyRouteLimit) return false;
-  const redis = options.redisUrl
-    ? createRedisClient({
-        url: options.redisUrl,
-        connectTimeoutMs: CONNECT_TIMEOUT_MS,
-        commandTimeoutMs: settings.commandTimeoutMs,
-        logger: options.log,
-        component: 'rate-limit',
-      })
-    : undefined;
-  if (redis) {
-    app.addHook('onClose', () => closeRedis(redis, settings.commandTimeoutMs));
-    // Counting starts with the first request, not some milliseconds later.
-    await redis.usable();
-  }
+  // Imported here, not at the top: a service without limits starts without the plugin,
+  // one without Redis without ioredis (about 100 ms of imports together).
+  const { default: rateLimit } = await import('@fastify/rate-limit');
+  const redis = options.redisUrl ? await connectCounters(app, options) : undefined;
   await app.register(rateLimit, {
     global: settings.global,
     max: settings.max,
@@ -62,6 +50,23 @@ export async function installRateLimit(
       new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
   });
   return true;
+}
+
+/** The Redis connection holding the counters, closed with the app. */
+async function connectCounters(app: FastifyInstance, options: RateLimitOptions) {
+  const { closeRedis, createRedisClient } = await import('../cache/redis.js');
+  const { commandTimeoutMs } = options.settings;
+  const redis = createRedisClient({
+    url: options.redisUrl,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    commandTimeoutMs,
+    logger: options.log,
+    component: 'rate-limit',
+  });
+  app.addHook('onClose', () => closeRedis(redis, commandTimeoutMs));
+  // Counting starts with the first request, not some milliseconds later.
+  await redis.usable();
+  return redis;
 }
 
 /** The plugin's route config for a route's own option; a limit that cannot work fails the start. */
