@@ -1,6 +1,8 @@
 import {
   DatabaseConflictError,
+  DatabaseInvalidValueError,
   DatabaseQueryError,
+  DatabaseReferenceError,
   DatabaseTimeoutError,
   DatabaseUnavailableError,
   ServiceError,
@@ -28,6 +30,10 @@ const CONNECTION_CODES = new Set([
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 
 const UNIQUE_VIOLATION = '23505';
+const FOREIGN_KEY_VIOLATION = '23503';
+const CHECK_VIOLATION = '23514';
+/** Class 22, data exception: a value the column or type cannot hold. */
+const DATA_EXCEPTION_CLASS = '22';
 const QUERY_CANCELED = '57014';
 
 /** A server-reported SQL error: PGlite names the constraint `constraint`, postgres.js `constraint_name`. */
@@ -50,9 +56,13 @@ export function toDatabaseError(err: unknown): unknown {
   if (code.startsWith('08') || UNAVAILABLE_STATES.has(code)) {
     return new DatabaseUnavailableError(undefined, err);
   }
-  if (code === UNIQUE_VIOLATION) {
-    const e = err as Error & SqlStateError;
-    return new DatabaseConflictError(e.constraint ?? e.constraint_name, err);
+  const constraint = constraintOf(err as Error & SqlStateError);
+  if (code === UNIQUE_VIOLATION) return new DatabaseConflictError(constraint, err);
+  if (code === FOREIGN_KEY_VIOLATION) return new DatabaseReferenceError(constraint, err);
+  // Both come from the values a request brought, which its schema let through.
+  if (code === CHECK_VIOLATION) return new DatabaseInvalidValueError(code, constraint, err);
+  if (code.startsWith(DATA_EXCEPTION_CLASS)) {
+    return new DatabaseInvalidValueError(code, undefined, err);
   }
   if (code === QUERY_CANCELED) return new DatabaseTimeoutError(err);
   return new DatabaseQueryError(code, err);
@@ -61,6 +71,10 @@ export function toDatabaseError(err: unknown): unknown {
 /** True when the error means the database could not be reached. */
 export function isUnavailable(err: unknown): err is DatabaseUnavailableError {
   return err instanceof DatabaseUnavailableError;
+}
+
+function constraintOf(err: SqlStateError): string | undefined {
+  return err.constraint ?? err.constraint_name;
 }
 
 function isSqlState(code: string): boolean {

@@ -61,6 +61,8 @@ export const ErrorCode = {
   dbPoolExhausted: 'DB_POOL_EXHAUSTED',
   dbTimeout: 'DB_TIMEOUT',
   dbConflict: 'DB_CONFLICT',
+  dbReference: 'DB_REFERENCE',
+  dbInvalidValue: 'DB_INVALID_VALUE',
   migrationInvalid: 'MIGRATION_INVALID',
   migrationChanged: 'MIGRATION_CHANGED',
   migrationFailed: 'MIGRATION_FAILED',
@@ -278,6 +280,45 @@ export class DatabaseConflictError extends ServiceError {
       cause,
     });
     this.constraint = constraint;
+  }
+}
+
+/**
+ * A write broke a foreign key: it refers to a row that does not exist, or deletes one
+ * that others still refer to (409).
+ */
+export class DatabaseReferenceError extends ServiceError {
+  /** Name of the foreign key, when the server reported it. */
+  readonly constraint: string | undefined;
+  constructor(constraint?: string, cause?: unknown) {
+    super({
+      status: 409,
+      code: ErrorCode.dbReference,
+      message: 'The resource refers to one that does not exist, or is still referred to',
+      error: constraint === undefined ? undefined : { constraint },
+      cause,
+    });
+    this.constraint = constraint;
+  }
+}
+
+/**
+ * The database refused a value the request carried (400): a text with a NUL character
+ * or longer than its column, a number out of the column's range, a malformed value for
+ * its type (SQLSTATE class 22), or a check constraint it breaks. `error` holds the
+ * SQLSTATE, and the check constraint's name when one failed.
+ */
+export class DatabaseInvalidValueError extends ServiceError {
+  readonly sqlState: string;
+  constructor(sqlState: string, constraint?: string, cause?: unknown) {
+    super({
+      status: 400,
+      code: ErrorCode.dbInvalidValue,
+      message: 'A value in the request cannot be stored',
+      error: constraint === undefined ? { sqlState } : { sqlState, constraint },
+      cause,
+    });
+    this.sqlState = sqlState;
   }
 }
 

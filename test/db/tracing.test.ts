@@ -73,7 +73,7 @@ describe.each(engines)('query spans on $name', (engine) => {
   });
 
   it('marks a failed query as an error with the exception, still without bound values', async () => {
-    await expect(db.fetch`select ${SECRET_WORD}::int as n`).rejects.toMatchObject({ status: 500 });
+    await expect(db.fetch`select ${SECRET_WORD}::int as n`).rejects.toMatchObject({ status: 400 });
     await expect(
       db.execute`insert into ${table} values (${1}, ${SECRET_EMAIL})`,
     ).rejects.toMatchObject({ status: 409 });
@@ -83,7 +83,7 @@ describe.each(engines)('query spans on $name', (engine) => {
     expect(bad?.attributes['db.response.status_code']).toBe('22P02');
     const exception = bad?.events.find((e) => e.name === 'exception');
     expect(exception?.attributes).toMatchObject({
-      'exception.type': 'DatabaseQueryError',
+      'exception.type': 'DatabaseInvalidValueError',
       'exception.message': expect.stringContaining('invalid input syntax for type integer'),
     });
     expect(conflict?.status.code).toBe(SpanStatusCode.ERROR);
