@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 import sjson from 'secure-json-parse';
 import { ForbiddenKeyError, MalformedJsonError } from '../errors/index.js';
@@ -28,6 +29,15 @@ export function parseJsonBody(text: string): unknown {
 }
 
 /**
+ * Decode and parse a JSON body. JSON travels as UTF-8 (RFC 8259); decoding invalid bytes
+ * would quietly turn them into U+FFFD and store something the caller never sent.
+ */
+export function decodeJsonBody(body: Buffer): unknown {
+  if (!isUtf8(body)) throw new MalformedJsonError('body is not valid UTF-8');
+  return parseJsonBody(body.toString('utf8'));
+}
+
+/**
  * Make JSON the only body format: Fastify's JSON parser is replaced so each failure has
  * its own Wharf error code, and its text/plain parser is removed so a text body sent to a
  * route expecting JSON gets 415 rather than a confusing validation error. A route that
@@ -35,9 +45,9 @@ export function parseJsonBody(text: string): unknown {
  */
 export function installJsonParser(app: FastifyInstance): void {
   app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, decodeJsonBody(body as Buffer));
     } catch (err) {
       done(err as Error, undefined);
     }

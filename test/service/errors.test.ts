@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   type CoreConfig,
@@ -193,6 +194,51 @@ describe('request bodies that cannot be read', () => {
       });
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 'MALFORMED_JSON' });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers 400 MALFORMED_JSON for a body that is not valid UTF-8, rather than altering it', async () => {
+    const t = await testService(service());
+    try {
+      const res = await t.request({
+        method: 'POST',
+        url: '/cities',
+        headers: { 'content-type': 'application/json' },
+        // Latin-1 "Tromsø": 0xf8 alone is no UTF-8 sequence.
+        payload: Buffer.concat([
+          Buffer.from('{"name":"Troms'),
+          Buffer.from([0xf8]),
+          Buffer.from('","population":1,"country":"NO"}'),
+        ]),
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        code: 'MALFORMED_JSON',
+        message: 'Request body is not valid JSON',
+        error: { detail: 'body is not valid UTF-8' },
+      });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('reads a UTF-8 body whole, a character split across network chunks included', async () => {
+    const t = await testService(service());
+    try {
+      const res = await t.request({
+        method: 'POST',
+        url: '/cities',
+        headers: { 'content-type': 'application/json' },
+        // 'ø' is 0xc3 0xb8: the first chunk ends between its two bytes.
+        payload: Readable.from([
+          Buffer.from([...Buffer.from('{"name":"Troms'), 0xc3]),
+          Buffer.from([0xb8, ...Buffer.from(' \ufffd 東京","population":1,"country":"NO"}')]),
+        ]),
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ data: { name: 'Tromsø \ufffd 東京' } });
     } finally {
       await t.close();
     }
