@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { context, isSpanContextValid } from '@opentelemetry/api';
+import { type Context, context, isSpanContextValid, ROOT_CONTEXT } from '@opentelemetry/api';
 import sjson from 'secure-json-parse';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
@@ -91,6 +91,7 @@ export class QueueConsumer {
   readonly #deps: ConsumerDeps;
   readonly #inFlight = new Set<Promise<void>>();
   #subscription: Subscription | undefined;
+  #origin: Context = ROOT_CONTEXT;
 
   constructor(settings: ConsumerSettings, deps: ConsumerDeps) {
     this.settings = settings;
@@ -112,6 +113,10 @@ export class QueueConsumer {
   }
 
   async start(): Promise<void> {
+    // Deliveries arrive in whatever context the broker's callbacks carry (with the
+    // in-memory broker, the publisher's); each message is traced from the context the
+    // consumer was started in, which tells whose service it is.
+    this.#origin = context.active();
     this.#subscription ??= await this.#deps.broker.subscribe(
       this.settings.queue,
       this.settings.prefetch,
@@ -158,13 +163,17 @@ export class QueueConsumer {
     const failures = attemptsOf(delivery.headers);
     const messageId = delivery.messageId ?? '';
     const attempt = failures + 1;
-    const { span, context: active } = this.#deps.tracing.startProcess(queue, {
-      messageId,
-      routingKey: delivery.routingKey,
-      headers: delivery.headers,
-      attempt,
-      redelivered: delivery.redelivered,
-    });
+    const { span, context: active } = this.#deps.tracing.startProcess(
+      queue,
+      {
+        messageId,
+        routingKey: delivery.routingKey,
+        headers: delivery.headers,
+        attempt,
+        redelivered: delivery.redelivered,
+      },
+      this.#origin,
+    );
     const ids = span.spanContext();
     const log = this.#deps.log.child({
       queue,

@@ -24,8 +24,16 @@ export const TRACER_NAME = 'wharf/messaging';
 export interface MessageTracing {
   /** A PRODUCER span for one publish (or outbox write); its context goes into `headers`. */
   startSend(destination: Destination, headers: Record<string, unknown>): Span;
-  /** A CONSUMER span whose parent is the publisher's span found in `headers`. */
-  startProcess(queue: string, message: ProcessedMessage): { span: Span; context: Context };
+  /**
+   * A CONSUMER span whose parent is the publisher's span found in `headers`. `origin`
+   * (the root context unless given) lends everything but its span: which service's
+   * tracing takes the span.
+   */
+  startProcess(
+    queue: string,
+    message: ProcessedMessage,
+    origin?: Context,
+  ): { span: Span; context: Context };
 }
 
 export interface Destination {
@@ -63,8 +71,8 @@ export function messageTracing(kind: Broker['kind'], provider?: TracerProvider):
       propagation.inject(trace.setSpan(context.active(), span), headers, headerSetter);
       return span;
     },
-    startProcess(queue, message) {
-      const parent = propagation.extract(ROOT_CONTEXT, message.headers, headerGetter);
+    startProcess(queue, message, origin = ROOT_CONTEXT) {
+      const parent = propagation.extract(trace.deleteSpan(origin), message.headers, headerGetter);
       const span = tracer().startSpan(
         `process ${queue}`,
         {

@@ -176,6 +176,13 @@ export function createService<const E extends readonly RouteEntry[]>(
     options: options.tracing,
   });
 
+  // The hooks' spans, and those of the timers and connections they start (a scheduler,
+  // consumers), belong to this service even when several share the process.
+  const ownWork =
+    (hook: LifecycleHook): LifecycleHook =>
+    () =>
+      tracing ? tracing.within(hook) : hook();
+
   const allowedMethods = trackAllowedMethods(app);
   installJsonParser(app);
   installErrorHandling(app, config, allowedMethods, isClosing);
@@ -271,11 +278,11 @@ export function createService<const E extends readonly RouteEntry[]>(
     },
     routes,
     onStart(hook) {
-      lifecycle.onStart(hook);
+      lifecycle.onStart(ownWork(hook));
       return this;
     },
     onStop(hook) {
-      lifecycle.onStop(hook);
+      lifecycle.onStop(ownWork(hook));
       return this;
     },
     onError(subscriber) {

@@ -55,6 +55,12 @@ export interface Tracing {
    * started through the global API go to this provider.
    */
   contextWith(span: Span, parent?: Context): Context;
+  /**
+   * `parent` (the active context unless given) in which spans started through the global
+   * API go to this provider: where a service runs work of its own outside a request (start
+   * hooks, and so its scheduler's timers and its consumers).
+   */
+  contextOf(parent?: Context): Context;
   /** Export what is queued now; failures only count as dropped spans. */
   forceFlush(): Promise<void>;
   /**
@@ -131,6 +137,9 @@ export function createTracing(
     registered,
     contextWith(span, parent = context.active()) {
       return trace.setSpan(routeTo(parent, registration), span);
+    },
+    contextOf(parent = context.active()) {
+      return routeTo(parent, registration);
     },
     async forceFlush() {
       await provider.forceFlush().catch(() => {});

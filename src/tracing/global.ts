@@ -43,7 +43,9 @@ export function routeTo(ctx: Context, registration: Registration): Context {
  * with its own service name and exporter. So the first registration installs a router as
  * the global provider and propagator: a span started through the API (database queries,
  * service clients, `logged()`) goes to the service whose request the active context
- * belongs to (see `routeTo`), else to the earliest registration still active. The context
+ * belongs to (see `routeTo`; a service also runs its start and stop hooks, and so its
+ * scheduler's timers and its consumers, in such a context), else to the earliest
+ * registration still active. The context
  * manager is AsyncLocalStorage-based, so the context follows every `await`.
  *
  * Returns false, and registers nothing, when another OpenTelemetry SDK already owns the

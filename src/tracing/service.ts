@@ -1,3 +1,4 @@
+import { context } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 import type { CoreConfig } from '../config/schema.js';
@@ -28,6 +29,20 @@ interface LifecycleHooks {
   onStop(hook: () => Promise<void> | void): unknown;
 }
 
+/** What `traceService` installed. */
+export interface ServiceTracing {
+  /** The service's tracing, once its first start hook made it. */
+  current(): Tracing | undefined;
+  /** What runs on every request: its server span. */
+  observer: RequestObserver;
+  /**
+   * Run `fn` where spans started through the global API go to this service. Timers and
+   * connections made inside keep that context, so a scheduler or consumer started here
+   * traces for this service even when others share the process.
+   */
+  within<T>(fn: () => T): T;
+}
+
 /**
  * Trace a service's requests when `tracing.exporter` is not `none` or an exporter is
  * given; otherwise install nothing, so tracing that is off costs nothing per request.
@@ -42,7 +57,7 @@ export function traceService(
   app: FastifyInstance,
   lifecycle: LifecycleHooks,
   settings: TraceServiceSettings,
-): { current: () => Tracing | undefined; observer: RequestObserver } | undefined {
+): ServiceTracing | undefined {
   const { config, options } = settings;
   if (!options?.exporter && config.tracing.exporter === 'none') return undefined;
   let tracing: Tracing | undefined;
@@ -61,5 +76,11 @@ export function traceService(
   lifecycle.onStop(async () => {
     await tracing?.shutdown();
   });
-  return { current, observer };
+  return {
+    current,
+    observer,
+    within(fn) {
+      return tracing ? context.with(tracing.contextOf(), fn) : fn();
+    },
+  };
 }

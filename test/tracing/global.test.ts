@@ -1,7 +1,10 @@
 import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { route } from 'wharf';
+import { createService, route } from 'wharf';
+import { createMessaging, MemoryBrokerServer, useMessaging } from 'wharf/messaging';
+import { createScheduler, useScheduler } from 'wharf/schedule';
+import { testService } from 'wharf/testing';
 import { createTracing, InMemorySpanExporter } from 'wharf/tracing';
 import { tracedService } from './helpers.js';
 
@@ -45,6 +48,54 @@ describe('several services in one process', () => {
     await cities.spans();
     expect(names(roles.exporter)).toEqual(['roles:child work', 'roles:GET /work']);
     expect(names(cities.exporter)).toEqual(['cities:child work', 'cities:GET /work']);
+  });
+
+  it("sends the spans of a service's jobs and consumers, and those started inside them, to that service", async () => {
+    // Registered first: spans nobody claims would land here.
+    const cities = await start('cities');
+    const exporter = new InMemorySpanExporter();
+    const stats = createService({
+      name: 'stats',
+      config: { log: { level: 'silent' } },
+      routes: [],
+      tracing: { exporter },
+    });
+    const scheduler = useScheduler(stats, createScheduler({ logger: stats.log }));
+    let ticks = 0;
+    scheduler.schedule('tally', '* * * * * *', () => {
+      ticks++;
+      trace.getTracer('test').startSpan('job work').end();
+    });
+    const messaging = useMessaging(
+      stats,
+      createMessaging({}, { server: new MemoryBrokerServer() }),
+    );
+    let consumed = 0;
+    messaging.consume('visits', async () => {
+      consumed++;
+      trace.getTracer('test').startSpan('consumer work').end();
+    });
+    const t = await testService(stats);
+    cleanups.push(() => t.close());
+    // Published inside a span of cities: the in-memory broker delivers in the publisher's
+    // context, and the consumer must still trace for stats.
+    const citiesTracing = cities.service.tracing;
+    const request = citiesTracing?.provider.getTracer('test').startSpan('cities request');
+    if (!citiesTracing || !request) throw new Error('cities is not traced');
+    await context.with(citiesTracing.contextWith(request), () =>
+      messaging.publish('visits', '', { city: 1 }),
+    );
+    request.end();
+
+    await expect.poll(() => ticks > 0 && consumed > 0, { timeout: 5_000 }).toBe(true);
+    await stats.tracing?.forceFlush();
+    await cities.spans();
+    const mine = names(exporter);
+    expect(mine).toEqual(expect.arrayContaining(['stats:job work', 'stats:schedule tally']));
+    expect(mine).toEqual(expect.arrayContaining(['stats:consumer work', 'stats:process visits']));
+    expect(names(cities.exporter).sort()).toEqual(['cities:cities request', 'cities:send visits']);
+    const process = exporter.getFinishedSpans().find((span) => span.name === 'process visits');
+    expect(process?.spanContext().traceId).toBe(request.spanContext().traceId);
   });
 
   it('keeps tracing the others when one stops, and restores the no-op API when the last stops', async () => {
