@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/index.js';
+import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/index.js';
 import type { HttpMethod } from '../service/index.js';
 import type { BreakerPermit, CircuitBreaker } from './breaker.js';
 import { Deadline } from './deadline.js';
@@ -67,6 +67,7 @@ export async function sendCall(
   options: CallOptions = {},
   template?: string,
 ): Promise<ClientResponse> {
+  checkCallOptions(options);
   const target = requestPath(ctx.base, path, options.query);
   const headers = requestHeaders(options);
   const body = encodeBody(options.body, headers);
@@ -83,7 +84,7 @@ export async function sendCall(
     let result = first;
     for (;;) {
       if (result.kind === 'aborted') throw abortError(ctx.upstream, deadline, result.error);
-      if (result.kind === 'other') throw result.error;
+      if (result.kind === 'other' || result.kind === 'unusable') throw result.error;
       const wait = retries < maxRetries ? retryDelay(ctx, result, retries + 1) : undefined;
       // A wait that outlasts the deadline would only turn this answer into a 504.
       if (wait === undefined || wait >= deadline.remainingMs()) break;
@@ -107,6 +108,26 @@ export async function sendCall(
   } finally {
     deadline.clear();
   }
+}
+
+/** The same bounds as the client settings: a call must not escape them. */
+const MAX_DEADLINE_MS = 600_000;
+const MAX_RETRIES = 10;
+
+function checkCallOptions(options: CallOptions): void {
+  const { deadlineMs, retries } = options;
+  if (deadlineMs !== undefined && !isIntegerIn(deadlineMs, 1, MAX_DEADLINE_MS)) {
+    throw new RangeError(
+      `deadlineMs must be an integer from 1 to ${MAX_DEADLINE_MS}, got ${deadlineMs}`,
+    );
+  }
+  if (retries !== undefined && !isIntegerIn(retries, 0, MAX_RETRIES)) {
+    throw new RangeError(`retries must be an integer from 0 to ${MAX_RETRIES}, got ${retries}`);
+  }
+}
+
+function isIntegerIn(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
 }
 
 interface Attempt {
@@ -159,16 +180,25 @@ async function attempt(ctx: CallContext, req: Attempt, deadline: Deadline): Prom
     };
   } catch (error) {
     if (deadline.aborted) return { kind: 'aborted', error };
+    // readBody and parseBody refuse an answer with an UpstreamError of their own.
+    if (error instanceof UpstreamError) return { kind: 'unusable', error };
     return classifyFailure(error);
   }
 }
 
-/** 5xx answers, connection errors and timeouts count against the upstream; 4xx never do. */
+/**
+ * 5xx answers, unusable answers, connection errors and timeouts count against the
+ * upstream; 4xx never do.
+ */
 function settle(permit: BreakerPermit, result: AttemptResult, deadline: Deadline): void {
   if (result.kind === 'response') {
     if (result.response.status >= 500) permit.fail();
     else permit.succeed();
-  } else if (result.kind === 'connection' || result.kind === 'timeout') {
+  } else if (
+    result.kind === 'connection' ||
+    result.kind === 'timeout' ||
+    result.kind === 'unusable'
+  ) {
     permit.fail();
   } else if (result.kind === 'aborted' && deadline.expired()) {
     // Running out of the deadline is the upstream being slow; the caller giving up is not.

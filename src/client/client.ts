@@ -190,7 +190,11 @@ function observedCall(upstream: string, listener: CallListener): typeof sendCall
       outcome = failureOutcome(err);
       throw err;
     } finally {
-      listener({ upstream, method, outcome, durationMs: performance.now() - started });
+      try {
+        listener({ upstream, method, outcome, durationMs: performance.now() - started });
+      } catch {
+        // A failing observer (metrics) must not turn a call's answer into its error.
+      }
     }
   };
 }

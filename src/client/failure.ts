@@ -3,8 +3,16 @@
  * recognised here (a bug, a closed client, an unmatched test mock) is rethrown as it is.
  */
 export type AttemptFailure =
-  /** No usable connection, or it broke before the whole response arrived: retryable. */
+  /**
+   * No usable connection, or it broke or carried malformed HTTP before the whole response
+   * arrived: retryable.
+   */
   | { kind: 'connection'; error: unknown }
+  /**
+   * An answer this client cannot use (a body over the size limit, a 2xx that claims JSON
+   * but is not): it counts against the upstream, and is not retried.
+   */
+  | { kind: 'unusable'; error: unknown }
   /** The upstream took too long to start or continue its answer: not retried. */
   | { kind: 'timeout'; phase: 'headers' | 'body'; error: unknown }
   | { kind: 'other'; error: unknown };
@@ -22,15 +30,30 @@ const CONNECTION_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ENETDOWN',
+  // Malformed HTTP: undici gives the connection up, as after a reset.
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_HEADERS_OVERFLOW',
 ]);
+
+/**
+ * undici's HTTPParserError: malformed status line, headers or framing. Its code, llhttp's
+ * `HPE_…` name, is missing for some of them, so the error's name tells.
+ */
+const PARSER_ERROR = 'HTTPParserError';
 
 export function classifyFailure(error: unknown): AttemptFailure {
   const codes = errorCodes(error);
   if (codes.includes('UND_ERR_HEADERS_TIMEOUT'))
     return { kind: 'timeout', phase: 'headers', error };
   if (codes.includes('UND_ERR_BODY_TIMEOUT')) return { kind: 'timeout', phase: 'body', error };
-  if (codes.some((code) => CONNECTION_CODES.has(code))) return { kind: 'connection', error };
+  if (codes.some((code) => CONNECTION_CODES.has(code)) || isParserError(error)) {
+    return { kind: 'connection', error };
+  }
   return { kind: 'other', error };
+}
+
+function isParserError(error: unknown): boolean {
+  return error instanceof Error && error.name === PARSER_ERROR;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { UpstreamError } from '../errors/index.js';
@@ -57,6 +58,15 @@ export function parseBody(
   if (raw.byteLength === 0) return undefined;
   const text = raw.toString('utf8');
   if (!String(contentType ?? '').includes('json')) return text;
+  if (!isUtf8(raw)) {
+    if (!isSuccess(status)) return text;
+    throw new UpstreamError(upstream, {
+      status,
+      code: undefined,
+      message: 'Response body is not valid UTF-8',
+      error: undefined,
+    });
+  }
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -81,7 +91,9 @@ export function unwrapResponse(upstream: string, response: ClientResponse): unkn
   if (isErrorEnvelope(body)) {
     throw new UpstreamError(upstream, {
       status,
-      code: body.code,
+      // The code travels on into this service's own answer; anything but a code-like
+      // token (a message, a secret, a megabyte) stays in the upstream's detail, for the log.
+      code: ERROR_CODE.test(body.code) ? body.code : undefined,
       message: body.message,
       error: body.error,
     });
@@ -93,6 +105,8 @@ export function unwrapResponse(upstream: string, response: ClientResponse): unkn
     error: body,
   });
 }
+
+const ERROR_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
 function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;

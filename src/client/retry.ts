@@ -52,6 +52,12 @@ export function retryAfterMs(
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  // Date.parse reads almost anything ("-1" and "1.5" are dates in 2001): only the HTTP
+  // date forms are tried, each of which opens with a day name.
+  if (!HTTP_DATE.test(text)) return undefined;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/** The start of an IMF-fixdate, an RFC 850 date or an asctime date (RFC 9110 §5.6.7). */
+const HTTP_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;

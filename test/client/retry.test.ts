@@ -19,6 +19,11 @@ describe('retry timing', () => {
     expect(retryAfterMs('Tue, 01 Jan 2030 00:00:05 GMT', now)).toBe(5_000);
     expect(retryAfterMs('Mon, 31 Dec 2029 23:59:00 GMT', now)).toBe(0);
     expect(retryAfterMs('soon', now)).toBeUndefined();
+    // Date.parse would read these as dates long past, and so as "retry at once".
+    for (const loose of ['-1', '1.5', '+5', '1 2'])
+      expect(retryAfterMs(loose, now)).toBeUndefined();
+    expect(retryAfterMs('Tuesday, 01-Jan-30 00:00:05 GMT', now)).toBe(5_000);
+    expect(retryAfterMs('Tue Jan  1 00:00:05 2030', now)).toBe(5_000);
     expect(retryAfterMs(undefined, now)).toBeUndefined();
   });
 
