@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { type Context, context, isSpanContextValid, ROOT_CONTEXT } from '@opentelemetry/api';
 import sjson from 'secure-json-parse';
@@ -191,6 +192,7 @@ export class QueueConsumer {
         );
         this.#deps.observe?.({ queue, outcome: 'dead_lettered', reason: decoded.reason });
         await this.#forward(delivery, deadQueueOf(queue), log, {
+          ...originHeaders(delivery),
           [Header.reason]: decoded.reason,
           [Header.error]: errorHeader(decoded.error),
           [Header.attempts]: failures,
@@ -219,11 +221,8 @@ export class QueueConsumer {
 
   async #failed(delivery: Delivery, failures: number, err: unknown, log: Logger): Promise<void> {
     const { queue, retries, retryDelayMs } = this.settings;
-    const message = err instanceof Error ? err.message : String(err);
-    const origin = {
-      [Header.exchange]: delivery.headers[Header.exchange] ?? delivery.exchange,
-      [Header.routingKey]: delivery.headers[Header.routingKey] ?? delivery.routingKey,
-    };
+    const message = describeError(err);
+    const origin = originHeaders(delivery);
     if (failures > retries) {
       log.error({ err, attempts: failures }, 'handler failed for the last time: dead-lettered');
       this.#deps.observe?.({ queue, outcome: 'dead_lettered', reason: 'handler-failed' });
@@ -293,17 +292,29 @@ export class QueueConsumer {
   }
 }
 
+/** Where the message was first published, kept on its retry and dead-letter copies. */
+function originHeaders(delivery: Delivery): Record<string, unknown> {
+  return {
+    [Header.exchange]: delivery.headers[Header.exchange] ?? delivery.exchange,
+    [Header.routingKey]: delivery.headers[Header.routingKey] ?? delivery.routingKey,
+  };
+}
+
 const SCAN_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
 
 /** JSON with the same guard as request bodies, then the consumer's schema. */
 function decode(body: Buffer, schema: TSchema | undefined): Decoded {
+  // Decoding invalid bytes would hand the handler U+FFFD in place of what was sent.
+  if (!isUtf8(body)) return { ok: false, reason: 'invalid-json', error: 'body is not valid UTF-8' };
   let payload: unknown;
   try {
     payload = sjson.parse(body.toString('utf8'), null, SCAN_OPTIONS);
   } catch (err) {
-    return { ok: false, reason: 'invalid-json', error: (err as Error).message };
+    return { ok: false, reason: 'invalid-json', error: describeError(err) };
   }
-  if (schema && !Value.Check(schema, payload)) {
+  if (!schema) return { ok: true, payload };
+  try {
+    if (Value.Check(schema, payload)) return { ok: true, payload };
     const first = Value.Errors(schema, payload)[0];
     const where = first?.instancePath || '/';
     return {
@@ -311,6 +322,19 @@ function decode(body: Buffer, schema: TSchema | undefined): Decoded {
       reason: 'invalid-payload',
       error: `${where} ${first?.message ?? 'does not match the schema'}`,
     };
+  } catch (err) {
+    // A payload nested deeper than the stack (against a recursive schema) makes the check
+    // throw: the message must still be settled, not left unacknowledged for good.
+    return { ok: false, reason: 'invalid-payload', error: describeError(err) };
   }
-  return { ok: true, payload };
+}
+
+/** A thrown value as text, whatever it is: `String()` itself throws for some objects. */
+function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  try {
+    return String(err);
+  } catch {
+    return Object.prototype.toString.call(err);
+  }
 }

@@ -169,7 +169,14 @@ export function createMessaging(
   const consumers = new Map<string, QueueConsumer>();
   const listeners = new Set<MessageListener>();
   const observe: MessageListener = (event) => {
-    for (const listener of listeners) listener(event);
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        // A listener only watches: its failure must not leave the message unsettled.
+        log.error({ err }, 'a message listener failed');
+      }
+    }
   };
   const db = options.db;
   const relay =

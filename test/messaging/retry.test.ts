@@ -176,6 +176,90 @@ describe.each(brokerNames)('retries and dead letters (%s broker)', (broker) => {
     expect(String(dead[0]?.headers[Header.error])).toContain('/id');
   });
 
+  it('settles every unreadable message: invalid UTF-8, and a payload deeper than the schema check can go', async () => {
+    const h = setUp(broker);
+    const queue = h.queue('trees');
+    const messaging = h.messaging();
+    const Node = Type.Cyclic(
+      { Node: Type.Object({ next: Type.Optional(Type.Ref('Node')) }) },
+      'Node',
+    );
+    const handled: unknown[] = [];
+    // One at a time: a message left unsettled would block the next for good.
+    messaging.consume(queue, (payload) => void handled.push(payload), {
+      schema: Node,
+      prefetch: 1,
+      retries: 5,
+    });
+    await messaging.start();
+    const latin1 = Buffer.concat([Buffer.from('{"name":"Troms'), Buffer.from([0xf8, 0x22, 0x7d])]);
+    await messaging.broker.publish('', queue, latin1, { messageId: 'latin-1', headers: {} });
+    const deep = `${'{"next":'.repeat(20_000)}{}${'}'.repeat(20_000)}`;
+    await messaging.broker.publish('', queue, Buffer.from(deep), {
+      messageId: 'deep',
+      headers: {},
+    });
+    await messaging.publish(queue, '', { next: {} });
+
+    const dead: Delivery[] = [];
+    await eventually(async () => {
+      dead.push(...(await drainQueue(messaging, `${queue}.dead`)));
+      return dead.length === 2 && handled.length === 1;
+    });
+    const byId = new Map(dead.map((d) => [d.messageId, d]));
+    expect(byId.get('latin-1')?.headers).toMatchObject({
+      [Header.reason]: 'invalid-json',
+      [Header.error]: 'body is not valid UTF-8',
+      [Header.routingKey]: queue,
+    });
+    expect(byId.get('latin-1')?.body.equals(latin1)).toBe(true);
+    expect(byId.get('deep')?.headers[Header.reason]).toBe('invalid-payload');
+    expect(handled).toEqual([{ next: {} }]);
+  });
+
+  it('retries a message whose handler throws a value that cannot be turned into text', async () => {
+    const h = setUp(broker);
+    const queue = h.queue('odd');
+    const messaging = h.messaging();
+    const attempts: number[] = [];
+    messaging.consume(
+      queue,
+      (_payload, message) => {
+        attempts.push(message.attempt);
+        throw Object.create(null);
+      },
+      { retries: 1, retryDelayMs: 10 },
+    );
+    await messaging.start();
+    await messaging.publish(queue, '', { n: 1 });
+
+    const dead: Delivery[] = [];
+    await eventually(async () => {
+      dead.push(...(await drainQueue(messaging, `${queue}.dead`)));
+      return dead.length === 1;
+    });
+    expect(attempts).toEqual([1, 2]);
+    expect(dead[0]?.headers[Header.reason]).toBe('handler-failed');
+  });
+
+  it('settles messages whatever a message listener throws', async () => {
+    const h = setUp(broker);
+    const queue = h.queue('watched');
+    const messaging = h.messaging();
+    messaging.onMessage(() => {
+      throw new Error('broken listener');
+    });
+    const handled: number[] = [];
+    messaging.consume(queue, (payload) => void handled.push((payload as { n: number }).n), {
+      prefetch: 1,
+    });
+    await messaging.start();
+    for (const n of [1, 2, 3]) await messaging.publish(queue, '', { n });
+
+    await eventually(async () => handled.length === 3);
+    expect(handled).toEqual([1, 2, 3]);
+  });
+
   it('refuses a publish to an exchange that does not exist', async () => {
     const h = setUp(broker);
     const messaging = h.messaging();
