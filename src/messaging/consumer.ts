@@ -162,7 +162,9 @@ export class QueueConsumer {
   async #handle(delivery: Delivery): Promise<void> {
     const { queue } = this.settings;
     const failures = attemptsOf(delivery.headers);
-    const messageId = delivery.messageId ?? '';
+    // A message published without an id gets one here, kept on its retry and dead-letter
+    // copies: an empty id shared by all such messages would make deduplication skip them.
+    const messageId = delivery.messageId || randomUUID();
     const attempt = failures + 1;
     const { span, context: active } = this.#deps.tracing.startProcess(
       queue,
@@ -191,7 +193,7 @@ export class QueueConsumer {
           'unreadable message: dead-lettered',
         );
         this.#deps.observe?.({ queue, outcome: 'dead_lettered', reason: decoded.reason });
-        await this.#forward(delivery, deadQueueOf(queue), log, {
+        await this.#forward(delivery, messageId, deadQueueOf(queue), log, {
           ...originHeaders(delivery),
           [Header.reason]: decoded.reason,
           [Header.error]: errorHeader(decoded.error),
@@ -203,11 +205,14 @@ export class QueueConsumer {
       }
       try {
         await context.with(active, () =>
-          this.settings.handler(decoded.payload, this.#contextOf(delivery, attempt, log)),
+          this.settings.handler(
+            decoded.payload,
+            this.#contextOf(delivery, messageId, attempt, log),
+          ),
         );
       } catch (err) {
         recordFailure(span, err);
-        await this.#failed(delivery, failures + 1, err, log);
+        await this.#failed(delivery, messageId, failures + 1, err, log);
         return;
       }
       this.#deps.observe?.({ queue, outcome: 'handled' });
@@ -219,14 +224,20 @@ export class QueueConsumer {
     }
   }
 
-  async #failed(delivery: Delivery, failures: number, err: unknown, log: Logger): Promise<void> {
+  async #failed(
+    delivery: Delivery,
+    messageId: string,
+    failures: number,
+    err: unknown,
+    log: Logger,
+  ): Promise<void> {
     const { queue, retries, retryDelayMs } = this.settings;
     const message = describeError(err);
     const origin = originHeaders(delivery);
     if (failures > retries) {
       log.error({ err, attempts: failures }, 'handler failed for the last time: dead-lettered');
       this.#deps.observe?.({ queue, outcome: 'dead_lettered', reason: 'handler-failed' });
-      await this.#forward(delivery, deadQueueOf(queue), log, {
+      await this.#forward(delivery, messageId, deadQueueOf(queue), log, {
         ...origin,
         [Header.reason]: 'handler-failed' satisfies DeadReason,
         [Header.error]: errorHeader(message),
@@ -241,7 +252,7 @@ export class QueueConsumer {
       `handler failed: retry ${failures} of ${retries} in ${retryDelayMs} ms`,
     );
     this.#deps.observe?.({ queue, outcome: 'retried' });
-    await this.#forward(delivery, retryQueueOf(queue), log, {
+    await this.#forward(delivery, messageId, retryQueueOf(queue), log, {
       ...origin,
       [Header.error]: errorHeader(message),
       [Header.attempts]: failures,
@@ -251,6 +262,7 @@ export class QueueConsumer {
   /** Move the message to `target` (confirmed), then ack it here. */
   async #forward(
     delivery: Delivery,
+    messageId: string,
     target: string,
     log: Logger,
     headers: Record<string, unknown>,
@@ -262,7 +274,7 @@ export class QueueConsumer {
     }
     try {
       await this.#deps.broker.publish('', target, delivery.body, {
-        messageId: delivery.messageId ?? randomUUID(),
+        messageId,
         headers: { ...delivery.headers, ...headers },
         contentType: 'application/json',
         timestamp: Math.floor(Date.now() / 1000),
@@ -275,12 +287,12 @@ export class QueueConsumer {
     delivery.ack();
   }
 
-  #contextOf(delivery: Delivery, attempt: number, log: Logger): MessageContext {
+  #contextOf(delivery: Delivery, messageId: string, attempt: number, log: Logger): MessageContext {
     const { headers } = delivery;
     const stored = (name: string, fallback: string) =>
       typeof headers[name] === 'string' ? (headers[name] as string) : fallback;
     return {
-      messageId: delivery.messageId ?? '',
+      messageId,
       queue: this.settings.queue,
       exchange: stored(Header.exchange, delivery.exchange),
       routingKey: stored(Header.routingKey, delivery.routingKey),

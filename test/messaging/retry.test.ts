@@ -217,6 +217,38 @@ describe.each(brokerNames)('retries and dead letters (%s broker)', (broker) => {
     expect(handled).toEqual([{ next: {} }]);
   });
 
+  it('gives each message published without an id one of its own, kept on its retry', async () => {
+    const h = setUp(broker);
+    const queue = h.queue('anonymous');
+    const messaging = h.messaging();
+    const seen: { n: number; id: string; attempt: number }[] = [];
+    messaging.consume(
+      queue,
+      (payload, message) => {
+        const { n } = payload as { n: number };
+        seen.push({ n, id: message.messageId, attempt: message.attempt });
+        if (n === 1 && message.attempt === 1) throw new Error('once');
+      },
+      { retries: 1, retryDelayMs: 10 },
+    );
+    await messaging.start();
+    for (const n of [1, 2]) {
+      await messaging.broker.publish('', queue, Buffer.from(JSON.stringify({ n })), {
+        messageId: '',
+        headers: {},
+      });
+    }
+
+    await eventually(async () => seen.length === 3);
+    const first = seen.filter((s) => s.n === 1);
+    const second = seen.find((s) => s.n === 2);
+    expect(first.map((s) => s.attempt)).toEqual([1, 2]);
+    expect(first[0]?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first[1]?.id).toBe(first[0]?.id);
+    expect(second?.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second?.id).not.toBe(first[0]?.id);
+  });
+
   it('retries a message whose handler throws a value that cannot be turned into text', async () => {
     const h = setUp(broker);
     const queue = h.queue('odd');
