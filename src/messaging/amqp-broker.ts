@@ -42,7 +42,7 @@ export async function openAmqpLink(options: AmqpLinkOptions): Promise<BrokerLink
  * a channel per consumer (so prefetch, cancel and close are per consumer), and a short-lived
  * channel per administrative call (a failing declaration closes its channel).
  */
-class AmqpLink implements BrokerLink {
+export class AmqpLink implements BrokerLink {
   readonly #model: ChannelModel;
   readonly #listeners: ((error: Error | undefined) => void)[] = [];
   /** Exchanges known to exist, so a publish to an unknown one fails alone (see #publisher). */
@@ -129,7 +129,14 @@ class AmqpLink implements BrokerLink {
     const channel = await this.#channel();
     let open = true;
     channel.on('close', () => {
+      const lost = open;
       open = false;
+      // RabbitMQ can close a consumer's channel alone, e.g. when a delivery stays
+      // unacknowledged past its consumer_timeout. The connection lives on, so nothing else
+      // would notice that this queue is no longer consumed: report it as a cancellation,
+      // which subscribes it again. A channel closed with its connection is the
+      // reconnection's business; the check waits for the connection's own close event.
+      if (lost) setImmediate(() => this.#closed || onCancelled());
     });
     let tag: string;
     try {
