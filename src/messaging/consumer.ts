@@ -4,6 +4,7 @@ import { type Context, context, isSpanContextValid, ROOT_CONTEXT } from '@opente
 import sjson from 'secure-json-parse';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
+import { MessagePublishError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Broker, Delivery, Subscription, Topology } from './broker.js';
 import { attemptsOf, type DeadReason, errorHeader, Header } from './headers.js';
@@ -272,12 +273,23 @@ export class QueueConsumer {
       log.warn({ target }, 'connection lost before the message was moved: it will come again');
       return;
     }
-    try {
-      await this.#deps.broker.publish('', target, delivery.body, {
+    const copy = (copyHeaders: Record<string, unknown>) =>
+      this.#deps.broker.publish('', target, delivery.body, {
         messageId,
-        headers: { ...delivery.headers, ...headers },
+        headers: copyHeaders,
         contentType: 'application/json',
         timestamp: Math.floor(Date.now() / 1000),
+      });
+    try {
+      await copy({ ...delivery.headers, ...headers }).catch(async (err: unknown) => {
+        // Refused for good, e.g. the headers grew past what AMQP can encode. Put back in
+        // its queue it would come straight back and fail the same way, without end.
+        if (!(err instanceof MessagePublishError)) throw err;
+        await copy({ ...headers, [Header.headersDropped]: true });
+        log.warn(
+          { err, target },
+          "moved without the message's own headers, which it could not carry",
+        );
       });
     } catch (err) {
       log.error({ err, target }, 'could not move the message: it goes back to its queue');

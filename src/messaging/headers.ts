@@ -18,6 +18,11 @@ export const Header = {
   /** The exchange and routing key it was first published with (a retry comes back by the default exchange). */
   exchange: 'x-wharf-exchange',
   routingKey: 'x-wharf-routing-key',
+  /**
+   * Set on a retry or dead-letter copy that could not carry the message's own headers
+   * (with Wharf's added they passed AMQP's 64 KiB limit): the copy has Wharf's only.
+   */
+  headersDropped: 'x-wharf-headers-dropped',
 } as const;
 
 /** Why a message went to `<queue>.dead`. */

@@ -309,3 +309,41 @@ describe.each(brokerNames)('retries and dead letters (%s broker)', (broker) => {
     await eventually(async () => (await other.broker.get(queue)) !== null);
   });
 });
+
+describe.skipIf(!process.env.AMQP_URL)('dead letters on RabbitMQ', () => {
+  it("moves a message whose headers leave no room for Wharf's without them, instead of requeueing it without end", async () => {
+    const h = setUp('rabbitmq');
+    const queue = h.queue('bulky');
+    const messaging = h.messaging();
+    let runs = 0;
+    messaging.consume(
+      queue,
+      () => {
+        runs++;
+        throw new Error('always');
+      },
+      { retries: 0 },
+    );
+    await messaging.start();
+    // Just under AMQP's 64 KiB header table: Wharf's own headers no longer fit beside it.
+    const bulky = { 'x-bulky': 'b'.repeat(65_400) };
+    await messaging.broker.publish('', queue, Buffer.from('{"n":1}'), {
+      messageId: 'bulky-1',
+      headers: bulky,
+    });
+
+    const dead: Delivery[] = [];
+    await eventually(async () => {
+      dead.push(...(await drainQueue(messaging, `${queue}.dead`)));
+      return dead.length === 1;
+    });
+    expect(runs).toBe(1);
+    expect(dead[0]?.body.toString()).toBe('{"n":1}');
+    expect(dead[0]?.headers).toMatchObject({
+      [Header.reason]: 'handler-failed',
+      [Header.headersDropped]: true,
+      [Header.routingKey]: queue,
+    });
+    expect(dead[0]?.headers['x-bulky']).toBeUndefined();
+  });
+});
