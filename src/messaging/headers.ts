@@ -43,8 +43,10 @@ export function errorHeader(message: string): string {
 
 /** Failed handler runs recorded on a message. */
 export function attemptsOf(headers: Record<string, unknown>): number {
-  const value = Number(headers[Header.attempts] ?? 0);
-  return Number.isInteger(value) && value > 0 ? value : 0;
+  const raw = headers[Header.attempts];
+  // Number() would read `true`, `[3]` and `"0x2"` as counts; only a count is one.
+  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
 function text(value: unknown): string | undefined {
