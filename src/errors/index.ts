@@ -441,6 +441,16 @@ export class MessagePublishError extends InternalError {
 }
 
 /**
+ * A message published as mandatory reached no queue: its routing key names no queue, or
+ * no binding of the exchange matches it (e.g. the queue was deleted while running).
+ */
+export class MessageUnroutableError extends MessagePublishError {
+  constructor(exchange: string, routingKey: string) {
+    super(`NO_ROUTE - no queue takes '${routingKey}' on exchange '${exchange}'`);
+  }
+}
+
+/**
  * The declared exchanges, queues or bindings cannot work, or conflict with what the broker
  * already has (e.g. a queue declared earlier with other arguments). Raised at start; never
  * reaches a caller.

@@ -46,6 +46,8 @@ export interface MessageProperties {
   /** Seconds since the epoch, as AMQP carries it. */
   timestamp?: number;
   contentType?: string;
+  /** Fail with MessageUnroutableError, rather than drop it, when no queue takes it. */
+  mandatory?: boolean;
 }
 
 /** A message handed out by the broker. */

@@ -4,7 +4,7 @@ import { type Context, context, isSpanContextValid, ROOT_CONTEXT } from '@opente
 import sjson from 'secure-json-parse';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
-import { MessagePublishError } from '../errors/index.js';
+import { MessagePublishError, MessageUnroutableError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { Broker, Delivery, Subscription, Topology } from './broker.js';
 import { attemptsOf, type DeadReason, errorHeader, Header } from './headers.js';
@@ -279,9 +279,18 @@ export class QueueConsumer {
         headers: copyHeaders,
         contentType: 'application/json',
         timestamp: Math.floor(Date.now() / 1000),
+        // Without a queue to take it (deleted while running) the copy would vanish
+        // while the original is acked.
+        mandatory: true,
       });
     try {
       await copy({ ...delivery.headers, ...headers }).catch(async (err: unknown) => {
+        if (err instanceof MessageUnroutableError) {
+          const { queue, retryDelayMs } = this.settings;
+          await this.#deps.broker.declare(consumerTopology(queue, retryDelayMs));
+          log.warn({ target }, 'the queue was gone: declared it again');
+          return copy({ ...delivery.headers, ...headers });
+        }
         // Refused for good, e.g. the headers grew past what AMQP can encode. Put back in
         // its queue it would come straight back and fail the same way, without end.
         if (!(err instanceof MessagePublishError)) throw err;

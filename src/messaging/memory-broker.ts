@@ -1,4 +1,8 @@
-import { MessagePublishError, MessagingTopologyError } from '../errors/index.js';
+import {
+  MessagePublishError,
+  MessageUnroutableError,
+  MessagingTopologyError,
+} from '../errors/index.js';
 import type {
   BindingSpec,
   BrokerLink,
@@ -158,14 +162,20 @@ export class MemoryBrokerServer {
   }
 
   /** Route a message; false when the named exchange does not exist. */
-  route(exchange: string, routingKey: string, stored: Omit<Stored, 'expiresAt'>): boolean {
+  /** The number of queues the message went to; undefined when the exchange does not exist. */
+  route(
+    exchange: string,
+    routingKey: string,
+    stored: Omit<Stored, 'expiresAt'>,
+  ): number | undefined {
     if (exchange === '') {
       const queue = this.#queues.get(routingKey);
-      if (queue) this.#enqueue(queue, stored);
-      return true;
+      if (!queue) return 0;
+      this.#enqueue(queue, stored);
+      return 1;
     }
     const target = this.#exchanges.get(exchange);
-    if (!target) return false;
+    if (!target) return undefined;
     const queues = new Set<MemoryQueue>();
     for (const binding of target.bindings) {
       if (!bindingMatches(target.spec.type, binding.routingKey, routingKey)) continue;
@@ -173,7 +183,7 @@ export class MemoryBrokerServer {
       if (queue) queues.add(queue);
     }
     for (const queue of queues) this.#enqueue(queue, stored);
-    return true;
+    return queues.size;
   }
 
   queue(name: string): MemoryQueue {
@@ -434,7 +444,11 @@ class MemoryConnection implements BrokerLink {
       routingKey,
       redelivered: false,
     });
-    if (!routed) throw new MessagePublishError(`NOT_FOUND - no exchange '${exchange}'`);
+    if (routed === undefined) {
+      throw new MessagePublishError(`NOT_FOUND - no exchange '${exchange}'`);
+    }
+    if (routed === 0 && properties.mandatory)
+      throw new MessageUnroutableError(exchange, routingKey);
     // The confirm comes a moment later; a connection lost meanwhile leaves the sender
     // not knowing whether the message was taken, as with a real broker.
     await new Promise<void>((resolve, reject) => {

@@ -17,6 +17,7 @@ import {
   InternalError,
   MalformedJsonError,
   MessagePublishError,
+  MessageUnroutableError,
   MessagingUnavailableError,
   MethodNotAllowedError,
   NotFoundError,
@@ -189,6 +190,12 @@ const table: Row[] = [
   {
     make: () => new MessagePublishError("NOT_FOUND - no exchange 'orders'"),
     type: MessagePublishError,
+    status: 500,
+    code: 'INTERNAL_ERROR',
+  },
+  {
+    make: () => new MessageUnroutableError('', 'orders.dead'),
+    type: MessageUnroutableError,
     status: 500,
     code: 'INTERNAL_ERROR',
   },

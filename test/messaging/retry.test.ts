@@ -292,6 +292,38 @@ describe.each(brokerNames)('retries and dead letters (%s broker)', (broker) => {
     expect(handled).toEqual([1, 2, 3]);
   });
 
+  it('declares a retry or dead queue deleted while running again, rather than lose the copy', async () => {
+    const h = setUp(broker);
+    const queue = h.queue('fragile');
+    const messaging = h.messaging();
+    const attempts: number[] = [];
+    messaging.consume(
+      queue,
+      (_payload, message) => {
+        attempts.push(message.attempt);
+        if (message.attempt === 1) throw new Error('first run fails');
+      },
+      { retries: 1, retryDelayMs: 20 },
+    );
+    await messaging.start();
+    await messaging.broker.deleteQueue(`${queue}.retry`);
+    await messaging.broker.deleteQueue(`${queue}.dead`);
+
+    await messaging.publish(queue, '', { n: 1 });
+    await messaging.broker.publish('', queue, Buffer.from('not json'), {
+      messageId: 'unreadable',
+      headers: {},
+    });
+
+    const dead: Delivery[] = [];
+    await eventually(async () => {
+      dead.push(...(await drainQueue(messaging, `${queue}.dead`)));
+      return dead.length === 1 && attempts.length === 2;
+    });
+    expect(attempts).toEqual([1, 2]);
+    expect(dead[0]?.messageId).toBe('unreadable');
+  });
+
   it('refuses a publish to an exchange that does not exist', async () => {
     const h = setUp(broker);
     const messaging = h.messaging();
