@@ -45,8 +45,8 @@ export function routeTo(ctx: Context, registration: Registration): Context {
  * service clients, `logged()`) goes to the service whose request the active context
  * belongs to (see `routeTo`; a service also runs its start and stop hooks, and so its
  * scheduler's timers and its consumers, in such a context), else to the earliest
- * registration still active. The context
- * manager is AsyncLocalStorage-based, so the context follows every `await`.
+ * registration still active. The context manager is AsyncLocalStorage-based, so the
+ * context follows every `await`.
  *
  * Returns false, and registers nothing, when another OpenTelemetry SDK already owns the
  * global provider; it is left alone.
