@@ -91,8 +91,8 @@ export function unwrapResponse(upstream: string, response: ClientResponse): unkn
   if (isErrorEnvelope(body)) {
     throw new UpstreamError(upstream, {
       status,
-      // The code travels on into this service's own answer; anything but a code-like
-      // token (a message, a secret, a megabyte) stays in the upstream's detail, for the log.
+      // The code travels on into this service's own answer: anything but a code-like
+      // token (a message, a secret, a megabyte) is left out.
       code: ERROR_CODE.test(body.code) ? body.code : undefined,
       message: body.message,
       error: body.error,
