@@ -84,7 +84,7 @@ describe('an upstream that answers what cannot be used', () => {
     expect(err).toMatchObject({ upstreamMessage: 'Response body is not valid UTF-8' });
   });
 
-  it('passes on only a code-like error code, keeping any other to the detail for the log', async () => {
+  it('passes on only a code-like error code, never a message or a secret put in its place', async () => {
     const leak = 'PG: password authentication failed for user admin@db.internal:5432';
     const c = client({
       name: 'cities',
