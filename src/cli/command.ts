@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { messageOf } from '../errors/index.js';
 
 /** Exit codes of every `wharf` command. */
 export const ExitCode = {
@@ -75,7 +76,7 @@ export function parseCommandLine<O extends Options>(
 }
 
 function describeParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const code = (error as { code?: unknown }).code;
   // Node names an option with a short alias as '-o, --out <value>': report the long name.
   const option = /'(?:-[^-'\s], )?(-[^'\s]+)/.exec(message)?.[1];

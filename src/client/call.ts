@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { UpstreamError, UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/index.js';
+import { CoreConfigSchema } from '../config/schema.js';
+import { UpstreamTimeoutError, UpstreamUnavailableError } from '../errors/index.js';
 import type { HttpMethod } from '../service/index.js';
 import type { BreakerPermit, CircuitBreaker } from './breaker.js';
 import { Deadline } from './deadline.js';
@@ -110,24 +111,25 @@ export async function sendCall(
   }
 }
 
-/** The same bounds as the client settings: a call must not escape them. */
-const MAX_DEADLINE_MS = 600_000;
-const MAX_RETRIES = 10;
+const CLIENT_SETTINGS = CoreConfigSchema.properties.client.properties;
 
-function checkCallOptions(options: CallOptions): void {
-  const { deadlineMs, retries } = options;
-  if (deadlineMs !== undefined && !isIntegerIn(deadlineMs, 1, MAX_DEADLINE_MS)) {
-    throw new RangeError(
-      `deadlineMs must be an integer from 1 to ${MAX_DEADLINE_MS}, got ${deadlineMs}`,
-    );
-  }
-  if (retries !== undefined && !isIntegerIn(retries, 0, MAX_RETRIES)) {
-    throw new RangeError(`retries must be an integer from 0 to ${MAX_RETRIES}, got ${retries}`);
-  }
+/** TypeBox keeps the options a schema was made with on it; its types leave them out. */
+function bounds(schema: object): { minimum: number; maximum: number } {
+  return schema as { minimum: number; maximum: number };
 }
 
-function isIntegerIn(value: number, min: number, max: number): boolean {
-  return Number.isInteger(value) && value >= min && value <= max;
+/** A call may not escape the bounds of the client settings it overrides. */
+function checkCallOptions(options: CallOptions): void {
+  for (const name of ['deadlineMs', 'retries'] as const) {
+    const value = options[name];
+    if (value === undefined) continue;
+    const { minimum, maximum } = bounds(CLIENT_SETTINGS[name]);
+    if (!Number.isInteger(value) || value < minimum || value > maximum) {
+      throw new RangeError(
+        `${name} must be an integer from ${minimum} to ${maximum}, got ${value}`,
+      );
+    }
+  }
 }
 
 interface Attempt {
@@ -180,8 +182,6 @@ async function attempt(ctx: CallContext, req: Attempt, deadline: Deadline): Prom
     };
   } catch (error) {
     if (deadline.aborted) return { kind: 'aborted', error };
-    // readBody and parseBody refuse an answer with an UpstreamError of their own.
-    if (error instanceof UpstreamError) return { kind: 'unusable', error };
     return classifyFailure(error);
   }
 }

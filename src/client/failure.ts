@@ -1,3 +1,5 @@
+import { UpstreamError } from '../errors/index.js';
+
 /**
  * What went wrong in one attempt, as far as retries and the breaker care. Anything not
  * recognised here (a bug, a closed client, an unmatched test mock) is rethrown as it is.
@@ -42,6 +44,8 @@ const CONNECTION_CODES = new Set([
 const PARSER_ERROR = 'HTTPParserError';
 
 export function classifyFailure(error: unknown): AttemptFailure {
+  // readBody and parseBody refuse an answer with an UpstreamError of their own.
+  if (error instanceof UpstreamError) return { kind: 'unusable', error };
   const codes = errorCodes(error);
   if (codes.includes('UND_ERR_HEADERS_TIMEOUT'))
     return { kind: 'timeout', phase: 'headers', error };

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
-import { UpstreamError } from '../errors/index.js';
+import { messageOf, UpstreamError } from '../errors/index.js';
 
 /** An upstream's answer as it came: status, headers and the body (parsed when JSON). */
 export interface ClientResponse {
@@ -75,7 +75,7 @@ export function parseBody(
       status,
       code: undefined,
       message: 'Response body is not valid JSON',
-      error: { detail: err instanceof Error ? err.message : String(err) },
+      error: { detail: messageOf(err) },
     });
   }
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'dotenv';
-import { ConfigError } from '../errors/index.js';
+import { ConfigError, messageOf } from '../errors/index.js';
 import { isPlainObject, isRecord } from './leaves.js';
 
 export type EnvVars = Readonly<Record<string, string | undefined>>;
@@ -125,7 +125,7 @@ function errorCode(error: unknown): string | undefined {
 
 /** Error messages from imports can span lines (code frames); the first one says what broke. */
 function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return message.split('\n', 1)[0]?.trim() || 'unknown error';
 }
 

@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { messageOf } from '../errors/index.js';
 import type { DbConfig } from './config.js';
 import type { Driver, QueryResult, RowMode, Session, TxSession } from './driver.js';
 import type { SqlQuery } from './types.js';
@@ -43,7 +44,7 @@ export function pgliteDriver(config: DbConfig): Driver {
 
 /** A failed start makes the database unavailable, as a refused connection would. */
 function startFailed(err: unknown): Error {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = messageOf(err);
   return Object.assign(new Error(`PGlite did not start: ${message}`, { cause: err }), {
     code: PGLITE_START_FAILED,
   });

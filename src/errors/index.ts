@@ -202,6 +202,19 @@ export class HeadersTooLargeError extends ServiceError {
   }
 }
 
+/**
+ * The message of anything thrown. Code may throw any value, and `String()` itself throws
+ * for some (an object without a prototype, a `toString` that throws).
+ */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  try {
+    return String(err);
+  } catch {
+    return Object.prototype.toString.call(err);
+  }
+}
+
 /** What a caller sees for an unexpected throw; the real error goes to the log only. */
 export class InternalError extends ServiceError {
   constructor(cause?: unknown) {
@@ -267,15 +280,15 @@ export class DatabaseTimeoutError extends ServiceUnavailableError {
   }
 }
 
-/** A write broke a unique constraint: the resource already exists. */
-export class DatabaseConflictError extends ServiceError {
+/** A write broke a constraint of the stored data (409); `error` names it when known. */
+abstract class DatabaseConstraintError extends ServiceError {
   /** Name of the violated constraint, when the server reported it. */
   readonly constraint: string | undefined;
-  constructor(constraint?: string, cause?: unknown) {
+  constructor(code: string, message: string, constraint?: string, cause?: unknown) {
     super({
       status: 409,
-      code: ErrorCode.dbConflict,
-      message: 'The resource conflicts with an existing one',
+      code,
+      message,
       error: constraint === undefined ? undefined : { constraint },
       cause,
     });
@@ -283,22 +296,25 @@ export class DatabaseConflictError extends ServiceError {
   }
 }
 
+/** A write broke a unique constraint: the resource already exists. */
+export class DatabaseConflictError extends DatabaseConstraintError {
+  constructor(constraint?: string, cause?: unknown) {
+    super(ErrorCode.dbConflict, 'The resource conflicts with an existing one', constraint, cause);
+  }
+}
+
 /**
  * A write broke a foreign key: it refers to a row that does not exist, or deletes one
- * that others still refer to (409).
+ * that others still refer to.
  */
-export class DatabaseReferenceError extends ServiceError {
-  /** Name of the foreign key, when the server reported it. */
-  readonly constraint: string | undefined;
+export class DatabaseReferenceError extends DatabaseConstraintError {
   constructor(constraint?: string, cause?: unknown) {
-    super({
-      status: 409,
-      code: ErrorCode.dbReference,
-      message: 'The resource refers to one that does not exist, or is still referred to',
-      error: constraint === undefined ? undefined : { constraint },
+    super(
+      ErrorCode.dbReference,
+      'The resource refers to one that does not exist, or is still referred to',
+      constraint,
       cause,
-    });
-    this.constraint = constraint;
+    );
   }
 }
 

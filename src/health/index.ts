@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ServiceUnavailableError } from '../errors/index.js';
+import { messageOf, ServiceUnavailableError } from '../errors/index.js';
 import { group, type RoutesOf, route } from '../service/route.js';
 
 /** A readiness check: resolves when the dependency is usable, throws otherwise. */
@@ -60,7 +60,7 @@ async function runCheck(name: string, fn: HealthCheck, timeoutMs: number): Promi
     await Promise.race([Promise.resolve().then(fn), timeout]);
     return { name, ok: true };
   } catch (err) {
-    return { name, ok: false, error: err instanceof Error ? err.message : String(err) };
+    return { name, ok: false, error: messageOf(err) };
   } finally {
     clearTimeout(timer);
   }

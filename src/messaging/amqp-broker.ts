@@ -52,8 +52,8 @@ export class AmqpLink implements BrokerLink {
   /** Exchanges known to exist, so a publish to an unknown one fails alone (see #publisher). */
   readonly #exchanges = new Set<string>(['']);
   #publisher: Promise<ConfirmChannel> | undefined;
-  /** Mandatory publishes awaiting their confirm, by message id: how many came back. */
-  readonly #returns = new Map<string, number>();
+  /** Ids of mandatory messages the broker returned, until their confirm is seen. */
+  readonly #returned = new Set<string>();
   #closed = false;
   #closeError: Error | undefined;
 
@@ -107,19 +107,19 @@ export class AmqpLink implements BrokerLink {
       timestamp: properties.timestamp,
       mandatory: properties.mandatory,
     };
-    const returned = properties.mandatory ? this.#expectReturn(properties.messageId) : undefined;
     await new Promise<void>((resolve, reject) => {
       try {
         channel.publish(exchange, routingKey, body, options, (err: unknown) => {
-          // RabbitMQ sends a mandatory message's basic.return before its confirm.
-          if (returned?.settle()) reject(new MessageUnroutableError(exchange, routingKey));
-          else if (!err) resolve();
+          // RabbitMQ sends a mandatory message's basic.return before its confirm; only
+          // mandatory messages come back.
+          if (this.#returned.delete(properties.messageId)) {
+            reject(new MessageUnroutableError(exchange, routingKey));
+          } else if (!err) resolve();
           else if (err instanceof Error && err.message === 'message nacked') {
             reject(new MessagePublishError('The broker refused the message (negative confirm)'));
           } else reject(new LinkClosedError('Channel closed before the confirm', { cause: err }));
         });
       } catch (err) {
-        returned?.settle();
         if (isIllegalOperation(err)) {
           // The channel closed between opening and sending.
           reject(new LinkClosedError('Channel closed', { cause: err }));
@@ -220,29 +220,12 @@ export class AmqpLink implements BrokerLink {
     else this.#listeners.push(listener);
   }
 
-  /**
-   * Watch for the return of the mandatory message `messageId`; `settle()` then tells
-   * whether it came back, and stops watching.
-   */
-  #expectReturn(messageId: string): { settle(): boolean } {
-    const count = this.#returns.get(messageId);
-    this.#returns.set(messageId, count === undefined ? 0 : count);
-    return {
-      settle: () => {
-        const came = (this.#returns.get(messageId) ?? 0) > 0;
-        this.#returns.delete(messageId);
-        return came;
-      },
-    };
-  }
-
   #confirmChannel(): Promise<ConfirmChannel> {
     if (!this.#publisher) {
       const opening = this.#model.createConfirmChannel().then((channel) => {
         channel.on('return', (message: Message) => {
           const id = message.properties.messageId as string | undefined;
-          const count = id === undefined ? undefined : this.#returns.get(id);
-          if (id !== undefined && count !== undefined) this.#returns.set(id, count + 1);
+          if (id !== undefined) this.#returned.add(id);
         });
         channel.on('error', (err: unknown) => {
           // An exchange deleted since it was checked: check every exchange again.

@@ -4,11 +4,12 @@ import { type Context, context, isSpanContextValid, ROOT_CONTEXT } from '@opente
 import sjson from 'secure-json-parse';
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
-import { MessagePublishError, MessageUnroutableError } from '../errors/index.js';
+import { MessagePublishError, MessageUnroutableError, messageOf } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
+import { recordError } from '../tracing/span.js';
 import type { Broker, Delivery, Subscription, Topology } from './broker.js';
 import { attemptsOf, type DeadReason, errorHeader, Header } from './headers.js';
-import { type MessageTracing, recordFailure } from './tracing.js';
+import type { MessageTracing } from './tracing.js';
 
 /** What a handler learns about the message besides its payload. */
 export interface MessageContext {
@@ -188,7 +189,7 @@ export class QueueConsumer {
     try {
       const decoded = decode(delivery.body, this.settings.schema);
       if (!decoded.ok) {
-        recordFailure(span, new Error(decoded.error));
+        recordError(span, new Error(decoded.error));
         log.error(
           { reason: decoded.reason, error: decoded.error },
           'unreadable message: dead-lettered',
@@ -212,7 +213,7 @@ export class QueueConsumer {
           ),
         );
       } catch (err) {
-        recordFailure(span, err);
+        recordError(span, err);
         await this.#failed(delivery, messageId, failures + 1, err, log);
         return;
       }
@@ -233,7 +234,7 @@ export class QueueConsumer {
     log: Logger,
   ): Promise<void> {
     const { queue, retries, retryDelayMs } = this.settings;
-    const message = describeError(err);
+    const message = messageOf(err);
     const origin = originHeaders(delivery);
     if (failures > retries) {
       log.error({ err, attempts: failures }, 'handler failed for the last time: dead-lettered');
@@ -283,13 +284,14 @@ export class QueueConsumer {
         // while the original is acked.
         mandatory: true,
       });
+    const allHeaders = { ...delivery.headers, ...headers };
     try {
-      await copy({ ...delivery.headers, ...headers }).catch(async (err: unknown) => {
+      await copy(allHeaders).catch(async (err: unknown) => {
         if (err instanceof MessageUnroutableError) {
           const { queue, retryDelayMs } = this.settings;
           await this.#deps.broker.declare(consumerTopology(queue, retryDelayMs));
           log.warn({ target }, 'the queue was gone: declared it again');
-          return copy({ ...delivery.headers, ...headers });
+          return copy(allHeaders);
         }
         // Refused for good, e.g. the headers grew past what AMQP can encode. Put back in
         // its queue it would come straight back and fail the same way, without end.
@@ -343,7 +345,7 @@ function decode(body: Buffer, schema: TSchema | undefined): Decoded {
   try {
     payload = sjson.parse(body.toString('utf8'), null, SCAN_OPTIONS);
   } catch (err) {
-    return { ok: false, reason: 'invalid-json', error: describeError(err) };
+    return { ok: false, reason: 'invalid-json', error: messageOf(err) };
   }
   if (!schema) return { ok: true, payload };
   try {
@@ -358,16 +360,6 @@ function decode(body: Buffer, schema: TSchema | undefined): Decoded {
   } catch (err) {
     // A payload nested deeper than the stack (against a recursive schema) makes the check
     // throw: the message must still be settled, not left unacknowledged for good.
-    return { ok: false, reason: 'invalid-payload', error: describeError(err) };
-  }
-}
-
-/** A thrown value as text, whatever it is: `String()` itself throws for some objects. */
-function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  try {
-    return String(err);
-  } catch {
-    return Object.prototype.toString.call(err);
+    return { ok: false, reason: 'invalid-payload', error: messageOf(err) };
   }
 }

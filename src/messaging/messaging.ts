@@ -5,6 +5,7 @@ import type { Static, TSchema } from 'typebox';
 import type { Database, Queryable } from '../db/types.js';
 import { MessagingTopologyError, MessagingUnavailableError } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
+import { recordError } from '../tracing/span.js';
 import type { Broker, BrokerEvent, ExchangeType, Topology } from './broker.js';
 import { type MessagingConfig, resolveMessagingConfig } from './config.js';
 import {
@@ -17,7 +18,7 @@ import { createBroker } from './create-broker.js';
 import type { MemoryBrokerServer } from './memory-broker.js';
 import { ensureMessagingTables, type OutboxRow, writeOutbox } from './outbox.js';
 import { OutboxRelay } from './relay.js';
-import { messageTracing, recordFailure } from './tracing.js';
+import { messageTracing } from './tracing.js';
 
 /** Exchanges, queues and bindings to declare at start (and after every reconnection). */
 export interface MessagingTopology {
@@ -284,7 +285,7 @@ export function createMessaging(
         }
         return messageId;
       } catch (err) {
-        recordFailure(span, err);
+        recordError(span, err);
         throw err;
       } finally {
         span.end();

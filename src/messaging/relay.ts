@@ -1,5 +1,6 @@
 import { sql } from '../db/sql.js';
 import type { Database } from '../db/types.js';
+import { messageOf } from '../errors/index.js';
 import type { Logger } from '../log/index.js';
 import type { OutboxRow } from './outbox.js';
 
@@ -94,8 +95,7 @@ export class OutboxRelay {
           sent.push(row.id);
           continue;
         }
-        const error =
-          outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason);
+        const error = messageOf(outcome.reason);
         log.warn(
           { err: outcome.reason, message_id: row.message_id },
           'outbox message not published yet',

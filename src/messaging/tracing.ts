@@ -6,7 +6,6 @@ import {
   ROOT_CONTEXT,
   type Span,
   SpanKind,
-  SpanStatusCode,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
@@ -93,12 +92,4 @@ export function messageTracing(kind: Broker['kind'], provider?: TracerProvider):
       return { span, context: trace.setSpan(parent, span) };
     },
   };
-}
-
-/** Mark `span` failed by `err`. */
-export function recordFailure(span: Span, err: unknown): void {
-  if (!span.isRecording()) return;
-  const message = err instanceof Error ? err.message : String(err);
-  span.recordException(err instanceof Error ? err : message);
-  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }

@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { ScheduleDefinitionError } from '../errors/index.js';
+import { messageOf, ScheduleDefinitionError } from '../errors/index.js';
 
 /** A parsed cron expression: when it fires next. */
 export interface CronSchedule {
@@ -51,9 +51,6 @@ function isTimezone(timezone: string): boolean {
 
 /** Croner's message without its class prefix, starting lower case to follow the colon. */
 function reason(error: unknown): string {
-  const message = (error instanceof Error ? error.message : String(error)).replace(
-    /^Cron\w*:\s*/,
-    '',
-  );
+  const message = messageOf(error).replace(/^Cron\w*:\s*/, '');
   return message.charAt(0).toLowerCase() + message.slice(1);
 }

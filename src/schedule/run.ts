@@ -1,12 +1,8 @@
-import {
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type TracerProvider,
-  trace,
-} from '@opentelemetry/api';
+import { type Span, SpanKind, type TracerProvider, trace } from '@opentelemetry/api';
 import type { BaseLogger } from 'pino';
+import { messageOf } from '../errors/index.js';
 import { roundMs } from '../log/duration.js';
+import { recordError } from '../tracing/span.js';
 import type { CronSchedule } from './cron.js';
 import type { LeaseOutcome, RunLease } from './lease.js';
 
@@ -125,7 +121,7 @@ async function leased(
     }
     // Whether another process ran the tick is unknown; running it too could run it twice.
     span.setAttribute('wharf.schedule.outcome', 'unclaimed');
-    fail(span, err);
+    recordError(span, err);
     deps.log.error(
       { ...fields, err },
       `${entry.name} tick skipped: it could not be claimed in the database`,
@@ -189,7 +185,7 @@ async function execute(
     log.info({ ...fields, phase: 'end', duration_ms }, `${entry.name} finished`);
   } else {
     span.setAttribute('wharf.schedule.outcome', 'failed');
-    fail(span, failure.error);
+    recordError(span, failure.error);
     log.error(
       { ...fields, phase: 'error', duration_ms, err: failure.error },
       `${entry.name} failed`,
@@ -207,7 +203,7 @@ async function record(
   deps: RunDependencies,
 ): Promise<void> {
   try {
-    await lease.finish(entry.name, tick, failure === undefined ? null : describe(failure.error));
+    await lease.finish(entry.name, tick, failure === undefined ? null : messageOf(failure.error));
     const now = Date.now();
     if (now - entry.lastPrune >= PRUNE_EVERY_MS) {
       entry.lastPrune = now;
@@ -219,13 +215,4 @@ async function record(
       `${entry.name} run could not be recorded in schedule_runs`,
     );
   }
-}
-
-function fail(span: Span, err: unknown): void {
-  span.recordException(err instanceof Error ? err : String(err));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: describe(err) });
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

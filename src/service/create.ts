@@ -178,10 +178,8 @@ export function createService<const E extends readonly RouteEntry[]>(
 
   // The hooks' spans, and those of the timers and connections they start (a scheduler,
   // consumers), belong to this service even when several share the process.
-  const ownWork =
-    (hook: LifecycleHook): LifecycleHook =>
-    () =>
-      tracing ? tracing.within(hook) : hook();
+  const ownWork = (hook: LifecycleHook): LifecycleHook =>
+    tracing ? () => tracing.within(hook) : hook;
 
   const allowedMethods = trackAllowedMethods(app);
   installJsonParser(app);

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../errors/index.js';
+import { ErrorCode, messageOf } from '../errors/index.js';
 import { drainLog } from '../log/index.js';
 import type { Service } from './create.js';
 
@@ -179,7 +179,7 @@ function createShutdown(
 }
 
 function startFailureLine(error: unknown, name: string | undefined): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (isConfigError(error)) return message;
   return `${name ?? 'Service'} failed to start: ${message}`;
 }

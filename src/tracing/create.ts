@@ -135,8 +135,8 @@ export function createTracing(
     serviceName,
     config: resolved,
     registered,
-    contextWith(span, parent = context.active()) {
-      return trace.setSpan(routeTo(parent, registration), span);
+    contextWith(span, parent) {
+      return trace.setSpan(this.contextOf(parent), span);
     },
     contextOf(parent = context.active()) {
       return routeTo(parent, registration);

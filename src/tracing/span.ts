@@ -1,4 +1,5 @@
 import { type Attributes, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { messageOf } from '../errors/index.js';
 
 /** The instrumentation scope of spans made by `withSpan` and `logged()`. */
 export const TRACER_NAME = 'wharf';
@@ -32,11 +33,8 @@ export function withSpan<T>(
 
 /** Mark `span` as failed by `err`. */
 export function recordError(span: Span, err: unknown): void {
-  if (err instanceof Error) {
-    span.recordException(err);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err.message });
-  } else {
-    span.recordException(String(err));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
-  }
+  if (!span.isRecording()) return;
+  const message = messageOf(err);
+  span.recordException(err instanceof Error ? err : message);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }

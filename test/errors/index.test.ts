@@ -20,6 +20,7 @@ import {
   MessageUnroutableError,
   MessagingUnavailableError,
   MethodNotAllowedError,
+  messageOf,
   NotFoundError,
   OverloadedError,
   PayloadTooLargeError,
@@ -323,5 +324,20 @@ describe('boot-time errors', () => {
     expect(error.name).toBe(Type.name);
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(ServiceError);
+  });
+});
+
+describe('messageOf', () => {
+  it('gives the message of anything thrown, even a value String() cannot print', () => {
+    const unprintable = {
+      toString() {
+        throw new Error('no');
+      },
+    };
+    expect(messageOf(new Error('disk full'))).toBe('disk full');
+    expect(messageOf('plain text')).toBe('plain text');
+    expect(messageOf(undefined)).toBe('undefined');
+    expect(messageOf(Object.create(null))).toBe('[object Object]');
+    expect(messageOf(unprintable)).toBe('[object Object]');
   });
 });

@@ -182,82 +182,61 @@ describe('schema validation', () => {
   });
 });
 
+/** POST `payload` to /cities of a fresh service, with this content type. */
+async function postCities(payload: string | Buffer | Readable, contentType = 'application/json') {
+  const t = await testService(service());
+  try {
+    return await t.request({
+      method: 'POST',
+      url: '/cities',
+      headers: { 'content-type': contentType },
+      payload,
+    });
+  } finally {
+    await t.close();
+  }
+}
+
 describe('request bodies that cannot be read', () => {
   it('answers 400 MALFORMED_JSON for a body that is not JSON', async () => {
-    const t = await testService(service());
-    try {
-      const res = await t.request({
-        method: 'POST',
-        url: '/cities',
-        headers: { 'content-type': 'application/json' },
-        payload: '{"name": "Oslo",',
-      });
-      expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ code: 'MALFORMED_JSON' });
-    } finally {
-      await t.close();
-    }
+    const res = await postCities('{"name": "Oslo",');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'MALFORMED_JSON' });
   });
 
   it('answers 400 MALFORMED_JSON for a body that is not valid UTF-8, rather than altering it', async () => {
-    const t = await testService(service());
-    try {
-      const res = await t.request({
-        method: 'POST',
-        url: '/cities',
-        headers: { 'content-type': 'application/json' },
-        // Latin-1 "Tromsø": 0xf8 alone is no UTF-8 sequence.
-        payload: Buffer.concat([
-          Buffer.from('{"name":"Troms'),
-          Buffer.from([0xf8]),
-          Buffer.from('","population":1,"country":"NO"}'),
-        ]),
-      });
-      expect(res.status).toBe(400);
-      expect(res.body).toEqual({
-        code: 'MALFORMED_JSON',
-        message: 'Request body is not valid JSON',
-        error: { detail: 'body is not valid UTF-8' },
-      });
-    } finally {
-      await t.close();
-    }
+    // Latin-1 "Tromsø": 0xf8 alone is no UTF-8 sequence.
+    const res = await postCities(
+      Buffer.concat([
+        Buffer.from('{"name":"Troms'),
+        Buffer.from([0xf8]),
+        Buffer.from('","population":1,"country":"NO"}'),
+      ]),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      code: 'MALFORMED_JSON',
+      message: 'Request body is not valid JSON',
+      error: { detail: 'body is not valid UTF-8' },
+    });
   });
 
   it('reads a UTF-8 body whole, a character split across network chunks included', async () => {
-    const t = await testService(service());
-    try {
-      const res = await t.request({
-        method: 'POST',
-        url: '/cities',
-        headers: { 'content-type': 'application/json' },
-        // 'ø' is 0xc3 0xb8: the first chunk ends between its two bytes.
-        payload: Readable.from([
-          Buffer.from([...Buffer.from('{"name":"Troms'), 0xc3]),
-          Buffer.from([0xb8, ...Buffer.from(' \ufffd 東京","population":1,"country":"NO"}')]),
-        ]),
-      });
-      expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ data: { name: 'Tromsø \ufffd 東京' } });
-    } finally {
-      await t.close();
-    }
+    // 'ø' is 0xc3 0xb8: the first chunk ends between its two bytes.
+    const res = await postCities(
+      Readable.from([
+        Buffer.from([...Buffer.from('{"name":"Troms'), 0xc3]),
+        Buffer.from([0xb8, ...Buffer.from(' \ufffd 東京","population":1,"country":"NO"}')]),
+      ]),
+    );
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ data: { name: 'Tromsø \ufffd 東京' } });
   });
 
   it('answers 400 MALFORMED_JSON for an empty body sent as JSON', async () => {
-    const t = await testService(service());
-    try {
-      const res = await t.request({
-        method: 'POST',
-        url: '/cities',
-        headers: { 'content-type': 'application/json' },
-        payload: '',
-      });
-      expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ code: 'MALFORMED_JSON' });
-    } finally {
-      await t.close();
-    }
+    const res = await postCities('');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'MALFORMED_JSON' });
   });
 
   it.each([
@@ -265,22 +244,12 @@ describe('request bodies that cannot be read', () => {
     'application/xml',
     'application/x-www-form-urlencoded',
   ])('answers 415 UNSUPPORTED_MEDIA_TYPE for a %s body', async (contentType) => {
-    const t = await testService(service());
-    try {
-      const res = await t.request({
-        method: 'POST',
-        url: '/cities',
-        headers: { 'content-type': contentType },
-        payload: 'name=Oslo',
-      });
-      expect(res.status).toBe(415);
-      expect(res.body).toMatchObject({
-        code: 'UNSUPPORTED_MEDIA_TYPE',
-        message: expect.stringContaining(contentType),
-      });
-    } finally {
-      await t.close();
-    }
+    const res = await postCities('name=Oslo', contentType);
+    expect(res.status).toBe(415);
+    expect(res.body).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: expect.stringContaining(contentType),
+    });
   });
 
   it('answers 415 UNSUPPORTED_MEDIA_TYPE for a body without a content type', async () => {
@@ -351,21 +320,11 @@ describe('forbidden keys', () => {
   };
 
   it.each(Object.entries(payloads))('answers 400 FORBIDDEN_KEY for %s', async (_, payload) => {
-    const t = await testService(service());
-    try {
-      const res = await t.request({
-        method: 'POST',
-        url: '/cities',
-        headers: { 'content-type': 'application/json' },
-        payload,
-      });
-      expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ code: 'FORBIDDEN_KEY' });
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      expect(Object.prototype).not.toHaveProperty('polluted');
-    } finally {
-      await t.close();
-    }
+    const res = await postCities(payload);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'FORBIDDEN_KEY' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
   });
 
   it('accepts harmless keys that merely mention constructor', async () => {
